@@ -1,0 +1,146 @@
+namespace PoolingConformance.Core;
+
+/// <summary>A parameter combination that is invalid for its dialect; <see cref="Field"/> names the parameter.</summary>
+public sealed class InvalidParameterException(string field, string message) : Exception(message)
+{
+    public string Field { get; } = field;
+}
+
+/// <summary>How the output length of a windowed axis is rounded (METHODS.md §0.2, DIALECTS.md §9 row 1).</summary>
+public enum CeilRule
+{
+    /// <summary><c>O = floor((L + pb + pe − K)/s) + 1</c>.</summary>
+    Floor,
+    /// <summary>PyTorch <c>Pool.h</c> and ONNX <c>convPoolShapeInference</c>: ceil, then drop a last window that would start in the end padding.</summary>
+    CeilTorchOnnx,
+    /// <summary>Caffe: ceil, the same drop only when the padding is non-zero.</summary>
+    CeilCaffeIfPadded,
+    /// <summary>WebNN <c>outputShapeRounding: "ceil"</c>: ceil with no correction.</summary>
+    CeilNoCorrection,
+}
+
+/// <summary>ONNX <c>auto_pad</c> / TensorFlow <c>padding</c> modes that derive the pads.</summary>
+public enum AutoPad { NotSet, SameUpper, SameLower, Valid }
+
+/// <summary>
+/// One spatial axis of a windowed pooling problem: input length <c>L</c>, kernel <c>k</c>, stride <c>s</c>,
+/// dilation <c>d</c> (1 = dense), begin/end padding and the output length <c>O</c>.
+/// Tap <c>m</c> of output <c>o</c> sits at <c>i = o·s − pb + m·d</c>; it belongs to the window's in-bounds
+/// set <c>R_o</c> when <c>0 ≤ i &lt; L</c>.
+/// </summary>
+public readonly record struct Axis(int Length, int Kernel, int Stride, int Dilation, int PadBegin, int PadEnd, int Output)
+{
+    /// <summary><c>K = (k − 1)·d + 1</c>.</summary>
+    public int EffectiveKernel => (Kernel - 1) * Dilation + 1;
+
+    /// <summary>Position of tap <c>m</c> of output <c>o</c> (may be outside the input).</summary>
+    public long Tap(int o, int m) => (long)o * Stride - PadBegin + (long)m * Dilation;
+
+    /// <summary>The in-bounds taps of output <c>o</c>, in scan order.</summary>
+    public IEnumerable<int> InBoundsTaps(int o)
+    {
+        for (int m = 0; m < Kernel; m++)
+        {
+            long i = Tap(o, m);
+            if (i >= 0 && i < Length) yield return (int)i;
+        }
+    }
+
+    /// <summary><c>|R_o|</c> along this axis: taps with <c>0 ≤ i &lt; L</c>.</summary>
+    public int InBoundsCount(int o)
+    {
+        int n = 0;
+        for (int m = 0; m < Kernel; m++) { long i = Tap(o, m); if (i >= 0 && i < Length) n++; }
+        return n;
+    }
+
+    /// <summary>
+    /// Taps inside the padded extent <c>[−pb, L + pe)</c>: the IncludePad divisor along this axis.
+    /// Padding cells count, the ceil-mode overhang past <c>L + pe</c> does not (PyTorch <c>AvgPoolKernel.cpp</c>,
+    /// Caffe AVE, ONNX <c>count_include_pad=1</c>; for <c>d = 1</c> this is <c>min(o·s − pb + k, L + pe) − (o·s − pb)</c>).
+    /// </summary>
+    public int PaddedCount(int o)
+    {
+        int n = 0;
+        for (int m = 0; m < Kernel; m++) { long i = Tap(o, m); if (i >= -PadBegin && i < (long)Length + PadEnd) n++; }
+        return n;
+    }
+
+    public override string ToString() => $"L={Length} k={Kernel} s={Stride} d={Dilation} pads=({PadBegin},{PadEnd}) O={Output}";
+}
+
+/// <summary>
+/// The single copy of the project's shape maths. Every rule is computed in 64-bit integers with
+/// floor division on non-negative numerators (an invalid numerator is refused, never truncated).
+/// </summary>
+public static class PoolGeometry
+{
+    static long FloorDiv(long a, long b) => a >= 0 ? a / b : -((-a + b - 1) / b);
+    static long CeilDiv(long a, long b) => -FloorDiv(-a, b);
+
+    /// <summary>
+    /// Output length for explicit padding. Floor: <c>floor((L + pb + pe − K)/s) + 1</c>. Ceil rules:
+    /// <c>ceil((L + pb + pe − K)/s) + 1</c>, then (TorchOnnx always, Caffe only when padded)
+    /// <c>if (O − 1)·s ≥ L + pb: O −= 1</c> so the last window starts inside the input or the begin padding.
+    /// Refuses <c>L + pb + pe &lt; K</c> (the window does not fit) with the field <paramref name="field"/>.
+    /// </summary>
+    public static int OutputSize(int length, int kernel, int stride, int dilation, int padBegin, int padEnd, CeilRule rule, string field = "kernel_size")
+    {
+        if (kernel <= 0) throw new InvalidParameterException(field, $"kernel must be positive, got {kernel}");
+        if (stride <= 0) throw new InvalidParameterException("stride", $"stride must be positive, got {stride}");
+        if (dilation <= 0) throw new InvalidParameterException("dilation", $"dilation must be positive, got {dilation}");
+        if (padBegin < 0 || padEnd < 0) throw new InvalidParameterException("padding", $"padding must be non-negative, got ({padBegin}, {padEnd})");
+        long eff = (long)(kernel - 1) * dilation + 1;
+        long num = (long)length + padBegin + padEnd - eff;
+        if (num < 0)
+            throw new InvalidParameterException(field, $"effective kernel {eff} is larger than the padded input {length + (long)padBegin + padEnd}: output size would be below 1");
+        long o = rule == CeilRule.Floor ? num / stride + 1 : CeilDiv(num, stride) + 1;
+        bool drop = rule == CeilRule.CeilTorchOnnx || (rule == CeilRule.CeilCaffeIfPadded && (padBegin > 0 || padEnd > 0));
+        if (drop && (o - 1) * stride >= (long)length + padBegin) o--;
+        if (o < 1) throw new InvalidParameterException(field, "output size is below 1");
+        if (o > int.MaxValue) throw new InvalidParameterException(field, "output size overflows");
+        return (int)o;
+    }
+
+    public static Axis Explicit(int length, int kernel, int stride, int dilation, int padBegin, int padEnd, CeilRule rule, string field = "kernel_size") =>
+        new(length, kernel, stride, dilation, padBegin, padEnd, OutputSize(length, kernel, stride, dilation, padBegin, padEnd, rule, field));
+
+    /// <summary>
+    /// ONNX <c>auto_pad</c> pads per the C++ shape inference (<c>convPoolShapeInference</c>):
+    /// total <c>= max(0, K − (L mod s == 0 ? s : L mod s))</c> — clamped at 0 where the spec text is not —
+    /// with <c>small = total/2</c>; SAME_UPPER puts the odd extra at the end, SAME_LOWER at the beginning;
+    /// VALID has no padding. TensorFlow SAME equals SAME_UPPER: its <c>(ceil(L/s) − 1)·s + K − L</c> is the same total.
+    /// </summary>
+    public static (int PadBegin, int PadEnd) AutoPads(int length, int kernel, int stride, int dilation, AutoPad mode)
+    {
+        if (mode is AutoPad.Valid or AutoPad.NotSet) return (0, 0);
+        long eff = (long)(kernel - 1) * dilation + 1;
+        long r = length % stride;
+        long total = Math.Max(0, eff - (r == 0 ? stride : r));
+        int small = (int)(total / 2), big = (int)(total - total / 2);
+        return mode == AutoPad.SameUpper ? (small, big) : (big, small);
+    }
+
+    /// <summary>WebNN output size: <c>(L − K + pb + pe)/s + 1</c> in real arithmetic, floored or ceiled, no correction.</summary>
+    public static int WebNnOutputSize(int length, int kernel, int stride, int dilation, int padBegin, int padEnd, bool ceil) =>
+        OutputSize(length, kernel, stride, dilation, padBegin, padEnd, ceil ? CeilRule.CeilNoCorrection : CeilRule.Floor, "windowDimensions");
+
+    /// <summary>
+    /// Adaptive bin <c>i</c> of <c>O</c> over <c>L</c>: <c>[floor(i·L/O), ceil((i+1)·L/O))</c> in integers
+    /// (PyTorch <c>AdaptivePooling.h</c> after PRs #82833/#84010).
+    /// </summary>
+    public static (int Start, int End) AdaptiveBin(int i, int length, int output)
+    {
+        long start = (long)i * length / output;
+        long end = ((long)(i + 1) * length + output - 1) / output;
+        return ((int)start, (int)end);
+    }
+
+    /// <summary>Multiplies the per-axis counts (the divisor or window size of a cell).</summary>
+    public static long Product(IEnumerable<int> counts)
+    {
+        long p = 1;
+        foreach (var c in counts) p = checked(p * c);
+        return p;
+    }
+}

@@ -1,0 +1,28 @@
+using PoolingConformance.Core;
+
+namespace PoolingConformance.Reference;
+
+/// <summary>
+/// Max unpooling: a zero-filled output; for every input element in scan order, <c>out[plane][idx] = y</c>. Duplicate
+/// indices keep the last write (PyTorch CPU, serial). An index outside <c>[0, plane size)</c> is refused (PyTorch:
+/// "Found an invalid max index"). The dialects decide what a plane is (PyTorch: one (n, c) plane of the output
+/// size; ONNX: the whole N×C×spatial tensor of the inferred shape).
+/// </summary>
+public static class MaxUnpool
+{
+    /// <summary>Scatters <paramref name="values"/> into <paramref name="planes"/> zero planes of <paramref name="planeSize"/> elements.</summary>
+    public static double[] Scatter(double[] values, double[] indices, int planes, long planeSize, string indexField)
+    {
+        var output = new double[checked(planes * planeSize)];
+        int perPlane = planes == 0 ? 0 : values.Length / planes;
+        for (int i = 0; i < values.Length; i++)
+        {
+            double idx = indices[i];
+            if (!(idx >= 0 && idx < planeSize))
+                throw new InvalidParameterException(indexField, $"Found an invalid max index: {idx} (plane size {planeSize}) at element {i}");
+            int q = perPlane == 0 ? 0 : i / perPlane;
+            output[q * planeSize + (long)idx] = values[i];
+        }
+        return output;
+    }
+}
