@@ -1,0 +1,42 @@
+using System.Net;
+using System.Text;
+using PoolingConformance.Core;
+
+namespace PoolingConformance.Cli.Engine;
+
+/// <summary>A self-contained HTML page: summary, per-op pass rates and the failing cases with their first mismatches.</summary>
+public static class HtmlReport
+{
+    public static string Render(Suite suite, string results, IReadOnlyList<CaseOutcome> outcomes)
+    {
+        static string E(string? s) => WebUtility.HtmlEncode(s ?? "");
+        var sb = new StringBuilder();
+        int passed = outcomes.Count(o => !o.CountsAsFailure), failed = outcomes.Count - passed;
+        sb.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>poolconf verify</title><style>")
+          .Append("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;text-align:left}")
+          .Append(".pass{color:#070}.fail{color:#a00}code{font-size:90%}</style></head><body>")
+          .Append($"<h1>poolconf verify</h1><p>suite <code>{E(Path.GetFullPath(suite.Dir))}</code>, results <code>{E(Path.GetFullPath(results))}</code></p>")
+          .Append($"<p class=\"{(failed == 0 ? "pass" : "fail")}\"><b>{passed} passed, {failed} failed</b></p>")
+          .Append("<h2>Per op</h2><table><tr><th>op</th><th>passed</th><th>cases</th><th>rate</th></tr>");
+        foreach (var g in outcomes.GroupBy(o => o.Case.Op).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            int p = g.Count(o => !o.CountsAsFailure);
+            sb.Append($"<tr><td>{E(g.Key)}</td><td>{p}</td><td>{g.Count()}</td><td class=\"{(p == g.Count() ? "pass" : "fail")}\">{100.0 * p / g.Count():F1}%</td></tr>");
+        }
+        sb.Append("</table><h2>Failing cases</h2>");
+        foreach (var o in outcomes.Where(o => o.CountsAsFailure).Take(500))
+        {
+            sb.Append($"<h3 class=\"fail\">{E(o.Status.ToUpperInvariant())} {E(o.Case.Id)}</h3><p>{E(o.Message)}</p>")
+              .Append($"<p>params <code>{E(o.Case.Params?.GetRawText() ?? "{}")}</code><br>problem <code>{E(o.Descriptor)}</code><br>repro <code>{E(Verifier.Repro(suite, o.Case))}</code></p>");
+            foreach (var c in o.Outputs.Where(c => c.First.Count > 0))
+            {
+                sb.Append($"<table><tr><th>{E(c.Name)} index</th><th>expected</th><th>actual</th><th>bound</th></tr>");
+                foreach (var m in c.First)
+                    sb.Append($"<tr><td>{E(Tensor.ShapeText(m.Index))}</td><td>{OutputComparison.Fmt(m.Expected)}</td><td>{OutputComparison.Fmt(m.Actual)}</td><td>{OutputComparison.Fmt(m.Bound)}</td></tr>");
+                sb.Append("</table>");
+            }
+        }
+        sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+}

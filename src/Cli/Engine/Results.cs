@@ -1,0 +1,40 @@
+using System.Text.Json.Nodes;
+using PoolingConformance.Core;
+
+namespace PoolingConformance.Cli.Engine;
+
+/// <summary>The results layout (CONTRACT.md §3): <c>RESULTS/&lt;case id&gt;/&lt;output&gt;.npy</c> and <c>run.json</c>.</summary>
+public static class Results
+{
+    public static string CaseDir(string results, string id) => Path.Combine(results, id.Replace('/', Path.DirectorySeparatorChar));
+
+    public static void WriteOutput(string results, string id, string output, Tensor t)
+    {
+        var dir = CaseDir(results, id);
+        Directory.CreateDirectory(dir);
+        Npy.Write(Path.Combine(dir, output + ".npy"), t);
+    }
+
+    public static void WriteRunInfo(string results, string backend, string version, string suite)
+    {
+        var o = new JsonObject
+        {
+            ["backend"] = backend, ["backend_version"] = version, ["suite"] = suite,
+            ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
+        };
+        File.WriteAllText(Path.Combine(results, "run.json"), o.ToJsonString(new() { WriteIndented = true }) + "\n");
+    }
+
+    /// <summary>Reads <c>run.json</c>; a malformed file counts as absent, with a warning (CONTRACT.md §1).</summary>
+    public static JsonObject? ReadRunInfo(string results, TextWriter warnings)
+    {
+        var path = Path.Combine(results, "run.json");
+        if (!File.Exists(path)) return null;
+        try { return JsonNode.Parse(File.ReadAllText(path)) as JsonObject ?? throw new FormatException("not an object"); }
+        catch (Exception e) when (e is System.Text.Json.JsonException or FormatException or IOException)
+        {
+            warnings.WriteLine($"poolconf: warning: {path}: malformed run.json ignored ({e.Message.Split('\n')[0]})");
+            return null;
+        }
+    }
+}

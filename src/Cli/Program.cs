@@ -1,0 +1,46 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoolingConformance.Cli.Engine;
+using PoolingConformance.Cli.Suites;
+using PoolingConformance.Core;
+using PoolingConformance.Reference;
+
+namespace PoolingConformance.Cli;
+
+/// <summary>
+/// <c>poolconf</c>: the command-line contract of CONTRACT.md §1. Exit codes: 0 success, 1 a case failed or errored,
+/// 2 unusable input (one line on standard error naming the file, case and field; nothing written).
+/// </summary>
+public static class Program
+{
+    public const string Usage = """
+        usage: poolconf <command> [options]
+          list [--json]                                    ops, parameters, defaults, tolerances, backends
+          generate --suite smoke|standard --out DIR [--seed N] [--dtype float32|float64|float16] [--format npy|onnx]
+          run --suite DIR --backend NAME --out RESULTS     backends: reference, exec:<command>
+          verify --suite DIR --results RESULTS [--report FILE.json] [--junit FILE.xml] [--html FILE.html] [--strict]
+          explain --op NAME --params JSON --shape N,C,H,W
+        """;
+
+    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+
+    public static int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { stdout.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+            var rest = args[1..];
+            return args[0] switch
+            {
+                "list" => Commands.List(new Args(rest, [], ["--json"]), stdout),
+                "generate" => Commands.Generate(new Args(rest, ["--suite", "--out", "--seed", "--dtype", "--format"], []), stdout, stderr),
+                "run" => Commands.RunBackend(new Args(rest, ["--suite", "--backend", "--out"], []), stdout, stderr),
+                "verify" => Commands.Verify(new Args(rest, ["--suite", "--results", "--report", "--junit", "--html"], ["--strict", "--quiet"]), stdout, stderr),
+                "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape"], []), stdout),
+                var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain)"),
+            };
+        }
+        catch (UsageException e) { stderr.WriteLine($"poolconf: error: command line: {e.Message}"); return 2; }
+        catch (UnusableException e) { stderr.WriteLine($"poolconf: error: {e.OneLine}"); return 2; }
+    }
+}

@@ -1,0 +1,46 @@
+using PoolingConformance.Core;
+using PoolingConformance.Reference.Dialects.Onnx;
+using PoolingConformance.Reference.Dialects.Tf;
+using PoolingConformance.Reference.Dialects.Torch;
+using PoolingConformance.Reference.Dialects.WebNn;
+
+namespace PoolingConformance.Reference;
+
+/// <summary>Every reference op by its dialect name: the list <c>poolconf list</c> prints and suites draw from.</summary>
+public static class OpRegistry
+{
+    public static IReadOnlyList<PoolOp> All { get; } = Build();
+
+    static readonly Dictionary<string, PoolOp> ByName = All.ToDictionary(o => o.Name, StringComparer.Ordinal);
+
+    static List<PoolOp> Build()
+    {
+        var ops = new List<PoolOp>();
+        foreach (var nd in new[] { 1, 2, 3 })
+        {
+            ops.Add(new TorchMaxPool(nd));
+            ops.Add(new TorchAvgPool(nd));
+            ops.Add(new TorchLpPool(nd));
+            ops.Add(new TorchAdaptivePool(nd, max: true));
+            ops.Add(new TorchAdaptivePool(nd, max: false));
+            if (nd > 1) ops.Add(new TorchFractionalMaxPool(nd));
+            ops.Add(new TorchMaxUnpool(nd));
+        }
+        ops.Add(new OnnxMaxPool());
+        ops.Add(new OnnxAveragePool());
+        ops.Add(new OnnxLpPool());
+        ops.Add(new OnnxGlobalPool(Reduction.Max));
+        ops.Add(new OnnxGlobalPool(Reduction.Average));
+        ops.Add(new OnnxGlobalPool(Reduction.Lp));
+        ops.Add(new OnnxMaxUnpool());
+        ops.Add(new TfPool(max: true));
+        ops.Add(new TfPool(max: false));
+        ops.Add(new TfMaxPoolWithArgmax());
+        ops.Add(new WebNnPool2d(Reduction.Max));
+        ops.Add(new WebNnPool2d(Reduction.Average));
+        ops.Add(new WebNnPool2d(Reduction.Lp));
+        return ops;
+    }
+
+    public static PoolOp? Find(string name) => ByName.GetValueOrDefault(name);
+}
