@@ -46,8 +46,9 @@ public sealed class TorchFractionalMaxPool(int nd) : PoolOp
         for (int a = 0; a < nd; a++)
         {
             if (outSpatial[a] < 1) throw new InvalidParameterException(os is null ? "output_ratio" : "output_size", $"output size must be at least 1, got {outSpatial[a]}");
-            if (outSpatial[a] + k[a] - 1 > spatial[a])
-                throw new InvalidParameterException("output_size", $"pool size too large: output {outSpatial[a]} + kernel {k[a]} − 1 exceeds input {spatial[a]}");
+            // PyTorch 1.13 checks O + k − 1 ≤ L in 2-D but O + k − 1 < L in 3-D (FractionalMaxPool3d.cpp): the dialect keeps both.
+            if (nd == 2 ? outSpatial[a] + k[a] - 1 > spatial[a] : outSpatial[a] + k[a] - 1 >= spatial[a])
+                throw new InvalidParameterException("output_size", $"pool size too large: output {outSpatial[a]} + kernel {k[a]} − 1 must be {(nd == 2 ? "at most" : "less than")} input {spatial[a]}");
         }
         var samples = Input(inputs, "samples");
         int n = x.Shape[0], c = x.Shape[1];
