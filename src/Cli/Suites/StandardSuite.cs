@@ -70,7 +70,30 @@ public static class StandardSuite
         Tf(b, smoke);
         WebNn(b, smoke);
         IssueVectors(b);
+        if (!smoke) Sweeps(b);
+        if (smoke) Thin(b, SmokeLimit);
         return b;
+    }
+
+    /// <summary>The smoke suite's size limit (the contract's "at most 200 cases, seconds").</summary>
+    public const int SmokeLimit = 200;
+
+    /// <summary>Keeps evenly spaced cases of every op, at least one each, at most <paramref name="limit"/> in all.</summary>
+    static void Thin(SuiteBuilder b, int limit)
+    {
+        int total = b.Cases.Count;
+        if (total <= limit) return;
+        var groups = b.Cases.GroupBy(c => c.Op).ToList();
+        int budget = limit - groups.Count;
+        var keep = new List<GeneratedCase>();
+        foreach (var g in groups)
+        {
+            var list = g.ToList();
+            int quota = 1 + budget * list.Count / total;
+            for (int i = 0; i < quota && i < list.Count; i++) keep.Add(list[(int)((long)i * list.Count / quota)]);
+        }
+        b.Cases.Clear();
+        b.Cases.AddRange(keep);
     }
 
     static IEnumerable<T> Pick<T>(IReadOnlyList<T> all, bool smoke, int every = 4) => smoke ? all.Where((_, i) => i % every == 0) : all;
@@ -91,7 +114,7 @@ public static class StandardSuite
                     var k = Arr(axes.Select(a => a.K).ToArray()); var s = Arr(axes.Select(a => a.S).ToArray());
                     var pad = Arr(axes.Select(a => a.Pb).ToArray()); var dil = Arr(axes.Select(a => a.D).ToArray());
                     string tag = $"{e.Name}{(ceil ? "-ceil" : "")}";
-                    foreach (var fill in smoke ? [MaxFills[i % MaxFills.Length]] : new[] { MaxFills[i % MaxFills.Length], MaxFills[(i + 5) % MaxFills.Length] })
+                    foreach (var fill in smoke ? [MaxFills[i % MaxFills.Length]] : new[] { MaxFills[i % MaxFills.Length], MaxFills[(i + 3) % MaxFills.Length], MaxFills[(i + 6) % MaxFills.Length] })
                         Try(() => b.Add($"torch.max_pool{nd}d", tag, P(("kernel_size", k), ("stride", s.DeepClone()), ("padding", pad.DeepClone()),
                             ("dilation", dil.DeepClone()), ("ceil_mode", ceil), ("return_indices", true)), shape, fill));
                     if (e.D == 1)
@@ -164,8 +187,10 @@ public static class StandardSuite
                     int[] shape = [n, c, .. Enumerable.Repeat(l, nd)];
                     var id = $"torch.fractional_max_pool{nd}d";
                     ulong seed = b.CaseSeed($"{id}/samples/{i}");
-                    var u = SplitMix64.Fill(n * c * nd, seed, "samples", g => b.DType.Round(g.NextDouble() * 0.999));
-                    u[0] = SampleEdges[i % SampleEdges.Length];
+                    // Samples must stay below 1 after rounding to the dtype: the largest float16 below 1 is 1 − 2^-11.
+                    double BelowOne(double v) { double r = b.DType.Round(v); return r < 1 ? r : b.DType.Round(1 - b.DType.UnitRoundoff()); }
+                    var u = SplitMix64.Fill(n * c * nd, seed, "samples", g => BelowOne(g.NextDouble()));
+                    u[0] = BelowOne(SampleEdges[i % SampleEdges.Length]);
                     i++;
                     var samples = new Tensor(b.DType, [n, c, nd], u);
                     var prms = i % 3 == 0 && o * 2 <= l && o >= 2
@@ -211,8 +236,9 @@ public static class StandardSuite
                     var k = Arr(axes.Select(a => a.K).ToArray()); var s = Arr(axes.Select(a => a.S).ToArray());
                     var pads = Arr([.. axes.Select(a => a.Pb), .. axes.Select(a => a.Pe)]); var dil = Arr(axes.Select(a => a.D).ToArray());
                     string tag = $"{e.Name}{(ceil == 1 ? "-ceil" : "")}";
-                    Try(() => b.Add("onnx.MaxPool", tag, P(("kernel_shape", k), ("strides", s), ("pads", pads), ("dilations", dil), ("ceil_mode", ceil),
-                        ("storage_order", i % 2)), shape, MaxFillsNoNan[i % MaxFillsNoNan.Length], "X", outputs: ["Y", "Indices"]));
+                    foreach (var fill in smoke ? [MaxFillsNoNan[i % MaxFillsNoNan.Length]] : new[] { MaxFillsNoNan[i % MaxFillsNoNan.Length], MaxFillsNoNan[(i + 3) % MaxFillsNoNan.Length] })
+                        Try(() => b.Add("onnx.MaxPool", tag, P(("kernel_shape", k), ("strides", s), ("pads", pads), ("dilations", dil), ("ceil_mode", ceil),
+                            ("storage_order", i % 2)), shape, fill, "X", outputs: ["Y", "Indices"]));
                     foreach (var cip in new[] { 0, 1 })
                         Try(() => b.Add("onnx.AveragePool", $"{tag}-cip{cip}", P(("kernel_shape", k.DeepClone()), ("strides", s.DeepClone()), ("pads", pads.DeepClone()),
                             ("dilations", dil.DeepClone()), ("ceil_mode", ceil), ("count_include_pad", cip)), shape, AvgFills[(i + cip) % AvgFills.Length], "X"));
@@ -329,6 +355,41 @@ public static class StandardSuite
         b.Add("webnn.maxPool2d", "global-default", [], [1, 3, 5, 7], "rand");
         b.Add("webnn.averagePool2d", "outputSizes-ceil", P(("windowDimensions", Arr(2, 2)), ("strides", Arr(2, 2)), ("outputSizes", Arr(4, 4))), [1, 2, 7, 7], "rand");
         b.Add("webnn.l2Pool2d", "outputSizes-floor", P(("windowDimensions", Arr(2, 2)), ("strides", Arr(2, 2)), ("outputSizes", Arr(3, 3))), [1, 2, 7, 7], "rand");
+    }
+
+    /// <summary>The other two float dtypes on one geometry per op, and the channel tails of vectorised kernels (TESTING.md §6).</summary>
+    static void Sweeps(SuiteBuilder b)
+    {
+        var ops = new (string Op, string Params, string Input)[]
+        {
+            ("torch.max_pool2d", "{\"kernel_size\":3,\"stride\":2,\"padding\":1,\"ceil_mode\":true,\"return_indices\":true}", "input"),
+            ("torch.avg_pool2d", "{\"kernel_size\":3,\"stride\":2,\"padding\":1,\"ceil_mode\":true}", "input"),
+            ("torch.lp_pool2d", "{\"norm_type\":2,\"kernel_size\":3,\"stride\":2,\"ceil_mode\":true}", "input"),
+            ("torch.adaptive_avg_pool2d", "{\"output_size\":[4,3]}", "input"),
+            ("torch.adaptive_max_pool2d", "{\"output_size\":[4,3],\"return_indices\":true}", "input"),
+            ("onnx.MaxPool", "{\"kernel_shape\":[3,3],\"strides\":[2,2],\"pads\":[1,0,0,1]}", "X"),
+            ("onnx.AveragePool", "{\"kernel_shape\":[3,3],\"strides\":[2,2],\"pads\":[1,0,0,1],\"count_include_pad\":1}", "X"),
+            ("onnx.LpPool", "{\"kernel_shape\":[2,2],\"strides\":[2,2],\"p\":2}", "X"),
+            ("tf.nn.avg_pool", "{\"ksize\":3,\"strides\":2,\"padding\":\"SAME\",\"data_format\":\"NCHW\"}", "input"),
+            ("webnn.averagePool2d", "{\"windowDimensions\":[3,3],\"strides\":[2,2],\"padding\":[1,1,0,1]}", "input"),
+            ("webnn.l2Pool2d", "{\"windowDimensions\":[3,3],\"strides\":[2,2],\"padding\":[1,1,0,1]}", "input"),
+        };
+        foreach (var (op, prms, input) in ops)
+            foreach (var dt in new[] { DType.Float16, DType.Float32, DType.Float64 }.Where(d => d != b.DType))
+                foreach (var fill in new[] { "rand", "int", "subnormal" })
+                {
+                    // Lp on subnormal input: x^p underflows in any float32 kernel (PyTorch gives 0 where the norm is ~1e-42), a
+                    // range problem of the intermediate, not Lp semantics; those cases get non-negative data instead.
+                    bool lp = op.Contains("lp", StringComparison.OrdinalIgnoreCase) || op.Contains("l2", StringComparison.OrdinalIgnoreCase);
+                    string f = fill != "subnormal" ? fill : op.Contains("max", StringComparison.OrdinalIgnoreCase) ? "signed_zero" : lp ? "pos" : fill;
+                    b.Add(op, $"dtype-{dt.Name()}", (JsonObject)JsonNode.Parse(prms)!, [2, 3, 9, 8], f, input, dtype: dt);
+                }
+        foreach (var c in new[] { 1, 2, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33 })
+        {
+            b.Add("torch.max_pool2d", $"channels{c}", P(("kernel_size", 2), ("stride", 2), ("return_indices", true)), [1, c, 5, 6], "ties");
+            b.Add("tf.nn.max_pool", $"channels{c}", P(("ksize", 3), ("strides", 1), ("padding", "SAME")), [1, c, 5, 6], "rand", channelsLast: true);
+            b.Add("torch.avg_pool2d", $"channels{c}", P(("kernel_size", 3), ("stride", 1), ("padding", 1)), [2, c, 4, 5], "rand");
+        }
     }
 
     /// <summary>Inputs of the golden vectors quoted in public issue threads (DIALECTS.md §1.3, §1.5, §3.5); tests/Reference checks their values.</summary>
