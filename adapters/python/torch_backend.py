@@ -17,7 +17,8 @@ or a tuple `(output, indices)`; indices are int64, flat per (n, c) plane. Wrap y
 ctypes, a C extension...) so that it takes and returns tensors, or replace `_to_tensor`/`_to_numpy`.
 Raise any exception for a case your kernel cannot run: it is reported on stderr as
 `case <id>: <reason>`, nothing is written for that case, and `verify` counts it as missing. Cases of
-other dialects (onnx.*, tf.*, ...) are skipped silently; change `DIALECTS` to claim them, and list in
+other dialects (onnx.*, tf.*, ...) are listed in run.json's `skipped` map (case id -> reason), which `verify`
+reports as skipped rather than missing; change `DIALECTS` to claim them, and list in
 `UPCAST_HALF` the ops whose float16 cases your kernel runs in float32. Rename `BACKEND` and
 `backend_version()`: `verify` matches its known-divergence list on run.json's `backend`, so a foreign
 kernel must not call itself "torch".
@@ -260,10 +261,13 @@ def main(argv):
     os.makedirs(results, exist_ok=True)
     ran = failed = skipped = 0
     seen = set()
+    not_served = {}
     for case in manifest["cases"]:
         op = case.get("op") if isinstance(case, dict) else None
         if not isinstance(op, str) or not op.startswith(DIALECTS):
             skipped += 1
+            if isinstance(case, dict) and isinstance(case.get("id"), str):
+                not_served[case["id"]] = f"{BACKEND} backend does not serve {op}"
             continue
         cid = case.get("id")
         try:
@@ -280,7 +284,8 @@ def main(argv):
     generator = manifest.get("generator")
     name = generator.get("suite") if isinstance(generator, dict) else None
     run_info = {"backend": BACKEND, "backend_version": backend_version(),
-                "suite": name if isinstance(name, str) else os.path.basename(suite), "date": date}
+                "suite": name if isinstance(name, str) else os.path.basename(suite), "date": date,
+                "skipped": not_served}
     with open(os.path.join(results, "run.json"), "w", encoding="utf-8") as f:
         json.dump(run_info, f, indent=2)
         f.write("\n")

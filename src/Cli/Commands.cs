@@ -188,8 +188,8 @@ public static class Commands
         var suite = Manifest.Load(suiteDir);
         if (File.Exists(results)) throw new UnusableException(results, null, "--results", "is a file, not a results folder");
         if (!Directory.Exists(results)) throw new UnusableException(results, null, "--results", "no such folder");
-        Results.ReadRunInfo(results, stderr);
-        var outcomes = Verifier.Verify(suite, results, Progress(suite.Cases.Count, stderr, "verified"));
+        var runInfo = Results.ReadRunInfo(results, stderr);
+        var outcomes = Verifier.Verify(suite, results, Progress(suite.Cases.Count, stderr, "verified"), Results.Skipped(runInfo));
         int shown = 0;
         foreach (var o in outcomes.Where(o => o.CountsAsFailure))
         {

@@ -25,6 +25,16 @@ public static class Results
         File.WriteAllText(Path.Combine(results, "run.json"), o.ToJsonString(new() { WriteIndented = true }) + "\n");
     }
 
+    /// <summary>The backend's <c>skipped</c> map of run.json (case id → reason); entries that are not strings are ignored.</summary>
+    public static Dictionary<string, string> Skipped(JsonObject? runInfo)
+    {
+        var d = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (runInfo?["skipped"] is JsonObject o)
+            foreach (var (k, v) in o)
+                if (v is JsonValue jv && jv.TryGetValue<string>(out var s)) d[k] = s;
+        return d;
+    }
+
     /// <summary>Reads <c>run.json</c>; a malformed file counts as absent, with a warning (CONTRACT.md §1).</summary>
     public static JsonObject? ReadRunInfo(string results, TextWriter warnings)
     {

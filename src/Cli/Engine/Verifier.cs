@@ -20,13 +20,20 @@ public sealed class CaseOutcome
 public static class Verifier
 {
 
-    public static List<CaseOutcome> Verify(Suite suite, string results, IProgress<int>? progress = null)
+    /// <summary>
+    /// Verifies every case. <paramref name="skipped"/> is the backend's own list of cases it does not serve (run.json's
+    /// <c>skipped</c> map, case id → reason): such a case with no result files is <c>skipped</c>, not missing.
+    /// </summary>
+    public static List<CaseOutcome> Verify(Suite suite, string results, IProgress<int>? progress = null, IReadOnlyDictionary<string, string>? skipped = null)
     {
         var list = new List<CaseOutcome>(suite.Cases.Count);
         int done = 0;
         foreach (var c in suite.Cases)
         {
-            list.Add(VerifyCase(suite, results, c));
+            if (skipped is not null && skipped.TryGetValue(c.Id, out var why) && !Directory.Exists(Results.CaseDir(results, c.Id)))
+                list.Add(new CaseOutcome { Case = c, Status = "skipped", Message = why });
+            else
+                list.Add(VerifyCase(suite, results, c));
             progress?.Report(++done);
         }
         return list;
