@@ -42,5 +42,11 @@ public static class Program
         }
         catch (UsageException e) { stderr.WriteLine($"poolconf: error: command line: {e.Message}"); return 2; }
         catch (UnusableException e) { stderr.WriteLine($"poolconf: error: {e.OneLine}"); return 2; }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A folder the user named cannot be read or written (permissions, a file in the way, a full disk).
+            stderr.WriteLine($"poolconf: error: {e.Message.Split('\n')[0]}");
+            return 2;
+        }
     }
 }

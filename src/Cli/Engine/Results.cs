@@ -11,6 +11,9 @@ public static class Results
     public static void WriteOutput(string results, string id, string output, Tensor t)
     {
         var dir = CaseDir(results, id);
+        // A pre-existing symbolic link inside the results folder must not carry a write outside it.
+        if (!Manifest.IsInside(Path.Combine(dir, output + ".npy"), results))
+            throw new Engine.CaseException("id", $"{dir} resolves outside the results folder; nothing written");
         Directory.CreateDirectory(dir);
         Npy.Write(Path.Combine(dir, output + ".npy"), t);
     }
