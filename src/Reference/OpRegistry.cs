@@ -36,6 +36,12 @@ public static class OpRegistry
         ops.Add(new TfPool(max: true));
         ops.Add(new TfPool(max: false));
         ops.Add(new TfMaxPoolWithArgmax());
+        foreach (var kind in new[] { "roi_pool", "roi_align", "ps_roi_pool", "ps_roi_align" }) ops.Add(new Dialects.Torchvision.TorchvisionRoi(kind));
+        ops.Add(new OnnxRoiAlign());
+        ops.Add(new OnnxMaxRoiPool());
+        ops.Add(new Dialects.Caffe.CaffeRoiAlign());
+        ops.Add(new TfCropAndResize());
+        ops.Add(new Dialects.Torchvision.TorchvisionRoi("roi_align_max"));
         ops.Add(new WebNnPool2d(Reduction.Max));
         ops.Add(new WebNnPool2d(Reduction.Average));
         ops.Add(new WebNnPool2d(Reduction.Lp));
