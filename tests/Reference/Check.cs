@@ -32,7 +32,7 @@ internal static class Check
     public static void Exact(double[] actual, double[] expected, string what = "") => Close(actual, expected, 0, what);
 
     /// <summary>The op refuses the case and names <paramref name="field"/>.</summary>
-    public static void Refuses(TestDelegate call, string field)
+    public static void Refuses(Action call, string field)
     {
         var ex = Assert.Throws<InvalidParameterException>(call);
         Assert.That(ex!.Field, Is.EqualTo(field), ex.Message);

@@ -214,6 +214,15 @@ public class OnnxPoolTests
     }
 
     [Test]
+    public void AveragePool_SameLowerK5_IncludePadCountsBothPads()
+    {
+        // microsoft/onnxruntime#24681 shape: ones(5), k5 s1 SAME_LOWER: total 4 → pads (2, 2); cip 1 divides every window by 5:
+        // in-bounds cells 3, 4, 5, 4, 3 → 0.6, 0.8, 1, 0.8, 0.6 (end padding counted as well as begin padding).
+        var r = Eval("onnx.AveragePool", """{"kernel_shape": [5], "auto_pad": "SAME_LOWER", "count_include_pad": 1}""", T([1, 1, 5], Ones(5)), "X");
+        Check.Close(Check.V(r, "Y"), [0.6, 0.8, 1, 0.8, 0.6], 1e-15);
+    }
+
+    [Test]
     public void AveragePool_AsymmetricPads_IncludePad()
     {
         // ones(5), k3 s1 pads [2, 0], cip 1: O = 5; windows hold 1, 2, 3, 3, 3 cells of 3 positions.

@@ -40,6 +40,15 @@ public class TfPoolTests
     }
 
     [Test]
+    public void AvgPool_SameNchw_ExcludesPaddingLikeNhwc()
+    {
+        // The 3×3 SAME problem of AvgPool_Same_ExcludesPaddingFromTheCount in NCHW (one channel: the data order is the same).
+        var r = Eval("tf.nn.avg_pool", """{"ksize": 2, "strides": 1, "padding": "SAME", "data_format": "NCHW"}""", T([1, 1, 3, 3], 1, 2, 3, 4, 5, 6, 7, 8, 9));
+        Assert.That(Check.S(r), Is.EqualTo(new[] { 1, 1, 3, 3 }));
+        Check.Close(Check.V(r), [3, 4, 4.5, 6, 7, 7.5, 7.5, 8.5, 9], 1e-15);
+    }
+
+    [Test]
     public void MaxPool_AllNegInfWindow_GivesLowestFinite()
     {
         // DIALECTS.md §4.2 (tensorflow/tensorflow#2501): CPU starts from lowest() → −FLT_MAX for float32.
