@@ -69,7 +69,11 @@ public static class RoiGeometry
     }
 
     /// <summary>The ROI Align sample grid of one axis: per bin, the sample coordinates (in the boxes' dtype).</summary>
-    public sealed record AlignAxis(double Start, double BinSize, int Grid, double[][] Samples);
+    public sealed record AlignAxis(double Start, double BinSize, int Grid, double[][] Samples)
+    {
+        /// <summary>The number of samples per bin along the axis (the raw grid may be negative).</summary>
+        public int SampleCount => Math.Max(Grid, 0);
+    }
 
     /// <summary>
     /// ROI Align geometry along one axis (torchvision <c>roi_align_kernel.cpp</c>, ONNX RoiAlign, Caffe2 RoIAlign):
@@ -86,12 +90,13 @@ public static class RoiGeometry
         double size = R(e - s);
         if (minSize1) size = Math.Max(size, 1);
         double bin = R(size / pooled);
+        // The grid may be negative for a reversed box without the ≥ 1 clamp; it is kept raw because the kernels divide by
+        // the raw product G_h·G_w (two negative grids give a positive count and an empty loop: output 0, not NaN).
         int grid = samplingRatio > 0 ? samplingRatio : (int)Math.Ceiling(R(size / pooled));
-        if (grid < 0) grid = 0;
         var samples = new double[pooled][];
         for (int p = 0; p < pooled; p++)
         {
-            samples[p] = new double[grid];
+            samples[p] = new double[Math.Max(grid, 0)];
             for (int i = 0; i < grid; i++)
                 samples[p][i] = R(R(s + R(p * bin)) + R(R((i + 0.5) * bin) / grid));
         }

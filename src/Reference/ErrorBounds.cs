@@ -39,7 +39,7 @@ public static class ErrorBounds
     /// 1 for the correctly rounded <c>x·x</c>, 8 otherwise — CUDA's documented 4-ulp <c>powf</c>, doubled); zero in the exact
     /// regime. Scaling by <c>f</c> (normalization or PyTorch's ceil inflation <c>Πk/|R|</c>) adds two roundings. The root
     /// is propagated through the interval <c>[Z − δZ, Z + δZ]</c> exactly (no derivative approximation, so it stays
-    /// valid as <c>S → 0</c>), then the root's own error (<c>c_root</c>: 0 for p = 1, 2 for a square root, 8 otherwise)
+    /// valid as <c>S → 0</c>), then the root's own error (<c>c_root</c>: 0 for p = 1, 1 for the correctly rounded square root, 8 otherwise)
     /// and the two output roundings are added.
     /// </summary>
     public static double Lp(long n, double absTermSum, double scale, double p, double z, bool exactSum, DType acc, DType output)
@@ -48,7 +48,7 @@ public static class ErrorBounds
         if (!output.IsFloat() || double.IsNaN(y) || double.IsInfinity(y)) return 0;
         double uAcc = acc.UnitRoundoff(), uOut = output.UnitRoundoff(), eta = output.SmallestSubnormal();
         double cPow = p == 1 ? 0 : p == 2 ? 1 : 8;
-        double cRoot = p == 1 ? 0 : p == 2 ? 2 : 8;
+        double cRoot = p == 1 ? 0 : p == 2 ? 1 : 8;
         double dS = exactSum ? 0 : (Math.Max(n - 1, 0) + cPow) * uAcc * absTermSum;
         double dZ = scale * dS + (scale != 1 ? 2 * uAcc * Math.Abs(z) : 0);
         double hi = Math.Pow(Math.Abs(z) + dZ, 1 / p);

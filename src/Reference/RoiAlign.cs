@@ -67,8 +67,10 @@ public static class RoiAlign
             var r = rois[k];
             var ay = RoiGeometry.AlignGrid(r.Y1, r.Y2, scale, mode.Offset, mode.MinSize1, ph, samplingRatio, coordType);
             var ax = RoiGeometry.AlignGrid(r.X1, r.X2, scale, mode.Offset, mode.MinSize1, pw, samplingRatio, coordType);
-            int g = ay.Grid * ax.Grid;
-            double count = mode.CountAtLeastOne ? Math.Max(g, 1) : g;
+            int g = ay.SampleCount * ax.SampleCount;
+            // The divisor is the raw product of the grids, as the C++ computes it (see RoiGeometry.AlignGrid).
+            int raw = ay.Grid * ax.Grid;
+            double count = mode.CountAtLeastOne ? Math.Max(raw, 1) : raw;
             for (int co = 0; co < cOut; co++)
                 for (int i = 0; i < ph; i++)
                     for (int j = 0; j < pw; j++)
@@ -99,7 +101,7 @@ public static class RoiAlign
                         int o = ((k * cOut + co) * ph + i) * pw + j;
                         vals[o] = x.DType.Round(v);
                         double b = mode.Reduce == RoiAlignReduce.Average
-                            ? (g == 0 ? 0 : ((g + 8) * u * absSum + slope) / count)
+                            ? (g == 0 || count == 0 ? 0 : ((g + 8) * u * absSum + slope) / Math.Abs(count))
                             : maxSampleBound;
                         bound[o] = b + 2 * u * Math.Abs(double.IsFinite(v) ? v : 0) + (g + 2) * eta;
                     }

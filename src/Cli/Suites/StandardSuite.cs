@@ -70,6 +70,7 @@ public static class StandardSuite
         Tf(b, smoke);
         WebNn(b, smoke);
         IssueVectors(b);
+        RoiSuite.Add(b, smoke);
         if (!smoke) Sweeps(b);
         if (smoke) Thin(b, SmokeLimit);
         return b;

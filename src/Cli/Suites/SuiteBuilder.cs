@@ -44,9 +44,11 @@ public sealed class SuiteBuilder(ulong seed, DType dtype)
         {
             var opObj = OpRegistry.Find(op)!;
             var ins = new Dictionary<string, Tensor>(extra ?? []) { [inputName] = Shaped(x) };
-            var windows = opObj.Evaluate(prms.ToJsonString(), ins).Windows!;
             int plane = (int)Tensor.ElementCount(nchw[2..]);
             int planes = nchw[0] * nchw[1];
+            // Ops without a window enumeration (ROI ops): every element on a fixed stride, which lands in some bins.
+            var windows = opObj.Evaluate(prms.ToJsonString(), ins).Windows
+                ?? Enumerable.Range(0, plane).Where(j => j % 5 == 2).Select(j => new Window(j, [j], 1, 1, 1)).ToArray();
             if (family.StartsWith("nan_")) Fills.Inject(data, planes, plane, windows, family[4..], double.NaN);
             else Fills.Inject(data, planes, plane, windows, "all", double.NegativeInfinity, every: 4);
         }
