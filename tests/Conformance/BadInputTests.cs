@@ -364,6 +364,13 @@ public class CommandLineTests
     }
 
     [Test]
+    public void Verify_ReportPathIsAFolder_ExitsTwo()
+    {
+        Directory.CreateDirectory(_root["a-folder"]);
+        AssertRefused(["verify", "--suite", Suite, "--results", Results, "--report", _root["a-folder"]], "--report");
+    }
+
+    [Test]
     public void Verify_ReportInAMissingFolder_IsRefusedBeforeTheOtherReportsAreWritten()
     {
         AssertRefused(["verify", "--suite", Suite, "--results", Results, "--report", _root["ok.json"], "--junit", Path.Combine(_root["missing"], "j.xml")], "--junit");

@@ -266,6 +266,16 @@ public class VerifyDetectsWrongResultsTests
         Cli.AssertSummary(r, _total, 0);
     }
 
+    [Test]
+    public void Verify_AcceptsAResultsFolderGivenThroughASymlink()
+    {
+        var alias = _root["alias"];
+        Directory.CreateSymbolicLink(alias, _results);
+        var r = Cli.Run("verify", "--suite", Suites.SmokeSuite, "--results", alias);
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        Cli.AssertSummary(r, _total, 0);
+    }
+
     [TestCaseSource(typeof(NpyBytes), nameof(NpyBytes.BadKinds))]
     public void Verify_ReportsAnUnreadableResultFileAsError(string kind)
     {
