@@ -326,6 +326,27 @@ public class CommandLineTests
     }
 
     [Test]
+    public void Run_OutIsAFile_ExitsTwo()
+    {
+        File.WriteAllText(_root["file.txt"], "x");
+        AssertRefused(["run", "--suite", Suite, "--backend", "reference", "--out", _root["file.txt"]], "--out");
+    }
+
+    [Test]
+    public void Run_OutBelowAFile_ExitsTwo()
+    {
+        File.WriteAllText(_root["file.txt"], "x");
+        AssertRefused(["run", "--suite", Suite, "--backend", "reference", "--out", Path.Combine(_root["file.txt"], "sub")], "--out");
+    }
+
+    [Test]
+    public void Generate_OutBelowAFile_ExitsTwo()
+    {
+        File.WriteAllText(_root["file.txt"], "x");
+        AssertRefused(["generate", "--suite", "smoke", "--out", Path.Combine(_root["file.txt"], "sub")], "--out");
+    }
+
+    [Test]
     public void Run_SuiteIsAFile_ExitsTwo()
     {
         File.WriteAllText(_root["file.txt"], "x");

@@ -24,10 +24,19 @@ public sealed record CliResult(int Code, string Stdout, string Stderr)
 /// <summary>Runs <c>Program.Run</c> in process, capturing both streams.</summary>
 public static class Cli
 {
+    /// <summary>The code reported when <c>Program.Run</c> lets an exception escape (no contract exit code).</summary>
+    public const int UnhandledException = -1;
+
     public static CliResult Run(params string[] args)
     {
         var so = new StringWriter(); var se = new StringWriter();
-        int code = Program.Run(args, so, se);
+        int code;
+        try { code = Program.Run(args, so, se); }
+        catch (Exception e)
+        {
+            // The process would die with an unhandled exception: no contract exit code, a stack trace on stderr.
+            return new CliResult(UnhandledException, so.ToString(), se + $"UNHANDLED {e.GetType().Name}: {e.Message}\n{e.StackTrace}");
+        }
         return new CliResult(code, so.ToString(), se.ToString());
     }
 
