@@ -104,6 +104,18 @@ public class ManifestTests
         AssertRefused(command, "manifest.json", "id");
     }
 
+    [TestCase("a..b/c.d")]
+    [TestCase(".hidden/x")]
+    [TestCase("A-Z_0.9/under_score")]
+    public void IdWithDotsInsideASegment_IsAccepted(string id)
+    {
+        WriteCases(GoodCase(id));
+        var out_ = Path.Combine(Results, "out");
+        var r = Cli.Run("run", "--suite", Suite, "--backend", "reference", "--out", out_);
+        Assert.That(r.Code, Is.EqualTo(0), r.ToString());
+        Assert.That(File.Exists(Suites.ResultFile(out_, id, "output")));
+    }
+
     [TestCase("run"), TestCase("verify")]
     public void IdLongerThan200Characters_IsRefused(string command)
     {

@@ -169,6 +169,32 @@ public class VerifyDetectsWrongResultsTests
         AssertOnlyCaseFails(Id(c), "fail");
     }
 
+    /// <summary>CONTRACT.md §6/§7: max pooling propagates NaN and NaN matches only NaN — a kernel that drops NaN is wrong.</summary>
+    [Test]
+    public void Verify_FailsAMaxOutputThatDropsNaN()
+    {
+        var c = FindCase(c => IsOp(c, "torch.max_pool2d") && Id(c).Contains("-nan_"), "torch.max_pool2d NaN-fill");
+        var file = Suites.ResultFile(_results, Id(c), "output");
+        var t = Npy.Read(file);
+        int i = Array.FindIndex(t.Data, double.IsNaN);
+        Assert.That(i, Is.GreaterThanOrEqualTo(0), "the NaN fixture must produce a NaN output");
+        t.Data[i] = 0;
+        Npy.Write(file, t);
+        AssertOnlyCaseFails(Id(c), "fail");
+    }
+
+    [Test]
+    public void Verify_FailsAMaxOutputWithASpuriousNaN()
+    {
+        var c = FindCase(c => IsOp(c, "torch.max_pool2d") && Id(c).Contains("-rand/"), "torch.max_pool2d rand");
+        var file = Suites.ResultFile(_results, Id(c), "output");
+        var t = Npy.Read(file);
+        int i = Array.FindIndex(t.Data, double.IsFinite);
+        t.Data[i] = double.NaN;
+        Npy.Write(file, t);
+        AssertOnlyCaseFails(Id(c), "fail");
+    }
+
     [Test]
     public void Verify_ReportsAMissingResultFileAsMissing()
     {
