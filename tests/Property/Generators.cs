@@ -15,6 +15,8 @@ public enum Family
     NonNegative,
     /// <summary>Values from {−1, −0, +0, 1, 2}: many tied maxima, −0 then +0 and the reverse.</summary>
     Ties,
+    /// <summary>Values from {−0, +0, 1, 2}: ties without negative values.</summary>
+    NonNegativeTies,
     /// <summary>Small integers in [−20, 20] (the exact regime of TESTING.md §4).</summary>
     Integers,
     /// <summary>Non-negative small integers.</summary>
@@ -36,13 +38,14 @@ public static class FamilySets
 {
     public static readonly Family[] All = Enum.GetValues<Family>();
     /// <summary>No NaN and no infinity.</summary>
-    public static readonly Family[] Finite = [Family.General, Family.NonNegative, Family.Ties, Family.Integers, Family.NonNegativeIntegers, Family.Subnormal, Family.NonNegativeSubnormal, Family.Extremes];
+    public static readonly Family[] Finite = [Family.General, Family.NonNegative, Family.Ties, Family.NonNegativeTies, Family.Integers, Family.NonNegativeIntegers, Family.Subnormal, Family.NonNegativeSubnormal, Family.Extremes];
     /// <summary>Finite, and small enough that sums of a window cannot overflow float32.</summary>
-    public static readonly Family[] Moderate = [Family.General, Family.NonNegative, Family.Ties, Family.Integers, Family.NonNegativeIntegers, Family.Subnormal, Family.NonNegativeSubnormal];
-    public static readonly Family[] NonNegative = [Family.NonNegative, Family.NonNegativeIntegers, Family.NonNegativeSubnormal, Family.Ties];
+    public static readonly Family[] Moderate = [Family.General, Family.NonNegative, Family.Ties, Family.NonNegativeTies, Family.Integers, Family.NonNegativeIntegers, Family.Subnormal, Family.NonNegativeSubnormal];
+    /// <summary>Every value x ≥ 0 (−0 included).</summary>
+    public static readonly Family[] NonNegative = [Family.NonNegative, Family.NonNegativeIntegers, Family.NonNegativeSubnormal, Family.NonNegativeTies];
     /// <summary>Everything without NaN (−∞ allowed).</summary>
     public static readonly Family[] NoNaN = All.Where(f => f != Family.NaN).ToArray();
-    public static readonly Family[] Integers = [Family.Integers, Family.NonNegativeIntegers, Family.Ties];
+    public static readonly Family[] Integers = [Family.Integers, Family.NonNegativeIntegers, Family.Ties, Family.NonNegativeTies];
 }
 
 /// <summary>How a generated problem pads its spatial axes.</summary>
@@ -171,6 +174,7 @@ public static class Gens
             Family.General or Family.NaN => general,
             Family.NonNegative => Gen.Choose(0, 8000).Select(i => i / 1000.0),
             Family.Ties => Gen.Elements(-1.0, -0.0, 0.0, 1.0, 2.0),
+            Family.NonNegativeTies => Gen.Elements(-0.0, 0.0, 1.0, 2.0),
             Family.Integers => Gen.Choose(-20, 20).Select(i => (double)i),
             Family.NonNegativeIntegers => Gen.Choose(0, 20).Select(i => (double)i),
             Family.NegativeInfinity => Gen.Frequency((3, general), (2, Gen.Constant(double.NegativeInfinity))),
