@@ -121,7 +121,7 @@ public class ShapeProperties
         Assert.That(webnn.Tap(webnn.Output - 1, 0), Is.EqualTo(3));
     }
 
-    [FsProperty(MaxTest = 100)]
+    [FsProperty(MaxTest = 300)]
     public FsCheck.Property TorchMaxPoolWindows_AllHaveAnInBoundsTap_WhenDilationIsOne()
     {
         var profile = new Profile([1, 2, 3], Pad: PadMode.TorchSymmetric, Families: [Family.General], MaxBatch: 1, MaxChannels: 1);
@@ -176,7 +176,7 @@ public class ShapeProperties
         return m;
     }
 
-    [FsProperty(MaxTest = 100)]
+    [FsProperty(MaxTest = 300)]
     public FsCheck.Property GlobalPool_EqualsAdaptivePoolToOne_AndOneWindowOverTheWholeInput()
     {
         var profile = new Profile([1, 2, 3], Families: FamilySets.All, AllowCeil: false);
@@ -211,7 +211,7 @@ public class ShapeProperties
         });
     }
 
-    [FsProperty(MaxTest = 100)]
+    [FsProperty(MaxTest = 300)]
     public FsCheck.Property AdaptivePool_WithOutputEqualToInput_IsTheIdentity()
     {
         var profile = new Profile([1, 2, 3], Families: FamilySets.All, AllowCeil: false);
@@ -231,7 +231,7 @@ public class ShapeProperties
         });
     }
 
-    [FsProperty(MaxTest = 100)]
+    [FsProperty(MaxTest = 300)]
     public FsCheck.Property AdaptivePool_WithOutputDividingInput_EqualsFixedPoolingWithKernelAndStrideInputOverOutput()
     {
         // Cases whose kernel m = stride divides the length: the adaptive output is L / m.
