@@ -101,12 +101,23 @@ public static class Commands
             File.Delete(Path.Combine(outDir, "manifest.json"));
             if (Directory.Exists(Path.Combine(outDir, "cases"))) Directory.Delete(Path.Combine(outDir, "cases"), recursive: true);
         }
+        CreateOutput(outDir, "--out");
         var sw = Stopwatch.StartNew();
         var b = StandardSuite.Build(name, seed, dtype);
         stderr.WriteLine($"poolconf: generating suite '{name}': {b.Cases.Count} cases, seed {seed}, {dtype.Name()}");
         SuiteWriter.Write(outDir, name, b, Progress(b.Cases.Count, stderr, "generated"));
         stdout.WriteLine($"wrote {b.Cases.Count} cases ({b.Cases.Select(c => c.Op).Distinct().Count()} ops) to {outDir} in {sw.Elapsed.TotalSeconds:F1} s (suite {name}, seed {seed}, {dtype.Name()})");
         return 0;
+    }
+
+    /// <summary>Creates an output folder the user named, or refuses the command (exit 2) naming the option.</summary>
+    static void CreateOutput(string dir, string option)
+    {
+        try { Directory.CreateDirectory(dir); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UnusableException(dir, null, option, $"cannot create the folder ({e.Message.Split('\n')[0]})");
+        }
     }
 
     /// <summary>Progress lines on standard error at every 10 %.</summary>
@@ -134,10 +145,10 @@ public static class Commands
         var suite = Manifest.Load(suiteDir);
         OutsideSuite(outDir, suiteDir, "--out");
         if (File.Exists(outDir)) throw new UnusableException(outDir, null, "--out", "is a file");
-        if (backend.StartsWith("exec:")) return Exec(backend[5..], suiteDir, outDir, stderr);
-        if (backend != "reference")
+        if (!backend.StartsWith("exec:") && backend != "reference")
             throw new UsageException($"option '--backend': '{backend}' is not available in this build (available: reference, exec:<command>)");
-        Directory.CreateDirectory(outDir);
+        CreateOutput(outDir, "--out");
+        if (backend.StartsWith("exec:")) return Exec(backend[5..], suiteDir, outDir, stderr);
         int errors = 0, ran = 0;
         var progress = Progress(suite.Cases.Count, stderr, "ran");
         foreach (var c in suite.Cases)
@@ -168,7 +179,6 @@ public static class Commands
         foreach (var p in parts[1..]) psi.ArgumentList.Add(p);
         psi.ArgumentList.Add(Path.GetFullPath(suiteDir));
         psi.ArgumentList.Add(Path.GetFullPath(outDir));
-        Directory.CreateDirectory(outDir);
         Process? proc;
         try { proc = Process.Start(psi); }
         catch (System.ComponentModel.Win32Exception e) { throw new UsageException($"option '--backend': cannot start '{parts[0]}': {e.Message}"); }

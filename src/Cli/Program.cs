@@ -28,7 +28,8 @@ public static class Program
     {
         try
         {
-            if (args.Length == 0 || args[0] is "-h" or "--help" or "help") { stdout.WriteLine(Usage); return args.Length == 0 ? 2 : 0; }
+            if (args.Length == 0) { stdout.WriteLine(Usage); throw new UsageException("no command given (list, generate, run, verify, explain)"); }
+            if (args[0] is "-h" or "--help" or "help") { stdout.WriteLine(Usage); return 0; }
             var rest = args[1..];
             return args[0] switch
             {

@@ -84,17 +84,22 @@ public static class StandardSuite
     {
         int total = b.Cases.Count;
         if (total <= limit) return;
+        // Pinned: one case of every fill family for the most used ops, so the smoke suite always exercises each family.
+        static string Family(GeneratedCase c) => c.Id.Split('/')[^2].Split('-')[^1];
+        var pinnedOps = new HashSet<string> { "torch.max_pool2d", "torch.avg_pool2d", "onnx.MaxPool" };
+        var pinned = b.Cases.Where(c => pinnedOps.Contains(c.Op)).GroupBy(c => (c.Op, Family(c))).Select(g => g.First()).ToHashSet();
         var groups = b.Cases.GroupBy(c => c.Op).ToList();
-        int budget = limit - groups.Count;
-        var keep = new List<GeneratedCase>();
+        int budget = limit - groups.Count - pinned.Count;
+        var keep = new HashSet<GeneratedCase>(pinned);
         foreach (var g in groups)
         {
             var list = g.ToList();
             int quota = 1 + budget * list.Count / total;
             for (int i = 0; i < quota && i < list.Count; i++) keep.Add(list[(int)((long)i * list.Count / quota)]);
         }
+        var kept = b.Cases.Where(keep.Contains).ToList();
         b.Cases.Clear();
-        b.Cases.AddRange(keep);
+        b.Cases.AddRange(kept);
     }
 
     static IEnumerable<T> Pick<T>(IReadOnlyList<T> all, bool smoke, int every = 4) => smoke ? all.Where((_, i) => i % every == 0) : all;
