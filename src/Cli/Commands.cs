@@ -242,7 +242,7 @@ public static class Commands
         catch (FormatException) { throw new UnusableException("--shape", null, "shape", $"'{shapeText}' is not a comma-separated list of non-negative ints"); }
         catch (OverflowException) { throw new UnusableException("--shape", null, "shape", $"'{shapeText}' has an entry out of range"); }
         if (Tensor.ElementCount(shape) > 1 << 24) throw new UnusableException("--shape", null, "shape", "more than 2^24 elements: explain is for small problems");
-        var inputs = ExplainInputs(op, shape, prms);
+        var inputs = ExplainInputs(op, shape, prms, a.Get("--boxes"));
         OpResult r;
         try { r = op.Evaluate(prms, inputs); }
         catch (InvalidParameterException e) { throw new UnusableException("--params", null, e.Field, e.Message); }
@@ -267,14 +267,38 @@ public static class Commands
             }
             if (ws.Count > limit) stdout.WriteLine($"  … {ws.Count - limit} more windows");
         }
+        if (r.ExplainLines is { } lines)
+        {
+            int n = 0;
+            foreach (var line in lines())
+            {
+                if (n++ >= 5000) { stdout.WriteLine("  … (truncated at 5000 lines)"); break; }
+                stdout.WriteLine(line);
+            }
+        }
         return 0;
     }
 
     /// <summary>Inputs for explain: zeros of the given shape, plus valid auxiliary inputs (samples 0.5, indices 0).</summary>
-    static Dictionary<string, Tensor> ExplainInputs(PoolOp op, int[] shape, JsonElement prms)
+    static Dictionary<string, Tensor> ExplainInputs(PoolOp op, int[] shape, JsonElement prms, string? boxesText)
     {
         var inputs = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [op.Inputs[0]] = Tensor.Zeros(DType.Float32, shape) };
-        foreach (var name in op.Inputs.Skip(1).Except(op.OptionalInputs))
+        if (boxesText is not null)
+        {
+            // --boxes "b,x1,y1,x2,y2;..." (ROI ops): five numbers per box, or four plus batch_indices for onnx.RoiAlign.
+            double[][] rows;
+            try { rows = boxesText.Split(';', StringSplitOptions.RemoveEmptyEntries).Select(r => r.Split(',').Select(v => double.Parse(v, NumberStyles.Float, CultureInfo.InvariantCulture)).ToArray()).ToArray(); }
+            catch (FormatException) { throw new UnusableException("--boxes", null, "boxes", $"'{boxesText}' is not 'b,x1,y1,x2,y2;...'"); }
+            if (rows.Length == 0 || rows.Any(r => r.Length != 5)) throw new UnusableException("--boxes", null, "boxes", "each box needs five numbers: batch, x1, y1, x2, y2");
+            string boxName = op.Inputs.Contains("boxes") ? "boxes" : "rois";
+            if (op.Name == "onnx.RoiAlign")
+            {
+                inputs["rois"] = new Tensor(DType.Float32, [rows.Length, 4], rows.SelectMany(r => r[1..]).ToArray());
+                inputs["batch_indices"] = new Tensor(DType.Int64, [rows.Length], rows.Select(r => r[0]).ToArray());
+            }
+            else inputs[boxName] = new Tensor(DType.Float32, [rows.Length, 5], rows.SelectMany(r => r.Select(v => (double)(float)v)).ToArray());
+        }
+        foreach (var name in op.Inputs.Skip(1).Except(op.OptionalInputs).Where(n => !inputs.ContainsKey(n)))
         {
             if (name == "samples")
             {

@@ -19,7 +19,7 @@ public static class Program
           generate --suite smoke|standard --out DIR [--seed N] [--dtype float32|float64|float16] [--format npy|onnx]
           run --suite DIR --backend NAME --out RESULTS     backends: reference, exec:<command>
           verify --suite DIR --results RESULTS [--report FILE.json] [--junit FILE.xml] [--html FILE.html] [--strict]
-          explain --op NAME --params JSON --shape N,C,H,W
+          explain --op NAME --params JSON --shape N,C,H,W [--boxes "b,x1,y1,x2,y2;..."]
         """;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -37,7 +37,7 @@ public static class Program
                 "generate" => Commands.Generate(new Args(rest, ["--suite", "--out", "--seed", "--dtype", "--format"], []), stdout, stderr),
                 "run" => Commands.RunBackend(new Args(rest, ["--suite", "--backend", "--out"], []), stdout, stderr),
                 "verify" => Commands.Verify(new Args(rest, ["--suite", "--results", "--report", "--junit", "--html"], ["--strict", "--quiet"]), stdout, stderr),
-                "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape"], []), stdout),
+                "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape", "--boxes"], []), stdout),
                 var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain)"),
             };
         }

@@ -25,6 +25,8 @@ public sealed class OpResult
     public int[]? WindowInputShape { get; set; }
     public int[]? WindowOutputShape { get; set; }
     public Func<Window, string>? DivisorText { get; set; }
+    /// <summary>Other geometry for <c>explain</c> (ROI bins, sample points and their bilinear weights), produced on demand.</summary>
+    public Func<IEnumerable<string>>? ExplainLines { get; set; }
 
     public void Add(Expectation e, bool byDefault = true)
     {

@@ -50,6 +50,39 @@ public static class RoiAlign
         return new Sample(value, cornerMax, abs, double.IsNaN(slopeY) ? 0 : slopeY, double.IsNaN(slopeX) ? 0 : slopeX);
     }
 
+    /// <summary>Every ROI's bins with their sample points, bilinear corners and weights, for <c>explain</c>.</summary>
+    public static IEnumerable<string> Describe(Roi[] rois, int ph, int pw, double scale, int samplingRatio, RoiAlignMode mode, int h, int w, DType coordType)
+    {
+        for (int k = 0; k < rois.Length; k++)
+        {
+            var r = rois[k];
+            var ay = RoiGeometry.AlignGrid(r.Y1, r.Y2, scale, mode.Offset, mode.MinSize1, ph, samplingRatio, coordType);
+            var ax = RoiGeometry.AlignGrid(r.X1, r.X2, scale, mode.Offset, mode.MinSize1, pw, samplingRatio, coordType);
+            int raw = ay.Grid * ax.Grid;
+            double count = mode.CountAtLeastOne ? Math.Max(raw, 1) : raw;
+            yield return $"roi {k}: batch {r.Batch}, start (y {ay.Start}, x {ax.Start}), bin {ay.BinSize} × {ax.BinSize}, grid {ay.Grid} × {ax.Grid}, divisor {count}, reduce {mode.Reduce}";
+            for (int i = 0; i < ph; i++)
+                for (int j = 0; j < pw; j++)
+                {
+                    yield return $"  bin [{i},{j}]:";
+                    foreach (var y in ay.Samples[i])
+                        foreach (var x in ax.Samples[j])
+                            yield return "    " + SampleText(y, x, h, w);
+                }
+        }
+    }
+
+    static string SampleText(double y, double x, int h, int w)
+    {
+        if (y < -1.0 || y > h || x < -1.0 || x > w) return $"sample (y {y}, x {x}): outside [-1, H] × [-1, W], contributes 0";
+        double yc = Math.Max(y, 0), xc = Math.Max(x, 0);
+        int yl = (int)yc, xl = (int)xc, yh, xh;
+        if (yl >= h - 1) { yh = yl = h - 1; yc = yl; } else yh = yl + 1;
+        if (xl >= w - 1) { xh = xl = w - 1; xc = xl; } else xh = xl + 1;
+        double ly = yc - yl, lx = xc - xl;
+        return $"sample (y {y}, x {x}): ({yl},{xl})·{(1 - ly) * (1 - lx):G6} + ({yl},{xh})·{(1 - ly) * lx:G6} + ({yh},{xl})·{ly * (1 - lx):G6} + ({yh},{xh})·{ly * lx:G6}";
+    }
+
     /// <summary>
     /// Pools every ROI. With <paramref name="positionSensitive"/> the output has C/(PH·PW) channels and bin (ph, pw) of
     /// output channel <c>c</c> reads input channel <c>(c·PH + ph)·PW + pw</c>.

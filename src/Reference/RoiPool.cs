@@ -10,6 +10,25 @@ namespace PoolingConformance.Reference;
 /// </summary>
 public static class RoiPool
 {
+    /// <summary>The bins of every ROI, for <c>explain</c>.</summary>
+    public static IEnumerable<string> Describe(Roi[] rois, int ph, int pw, double scale, int h, int w, DType coordType, bool inclusiveEnd = true)
+    {
+        for (int k = 0; k < rois.Length; k++)
+        {
+            var r = rois[k];
+            int clipH = inclusiveEnd ? h : h - 1, clipW = inclusiveEnd ? w : w - 1;
+            var hb = RoiGeometry.FastRcnnBins(r.Y1, r.Y2, scale, ph, clipH, inclusiveEnd, coordType);
+            var wb = RoiGeometry.FastRcnnBins(r.X1, r.X2, scale, pw, clipW, inclusiveEnd, coordType);
+            yield return $"roi {k}: batch {r.Batch}, box ({r.X1}, {r.Y1}, {r.X2}, {r.Y2}) × {scale}";
+            for (int i = 0; i < ph; i++)
+                for (int j = 0; j < pw; j++)
+                {
+                    var (hs, he) = hb[i]; var (ws, we) = wb[j];
+                    yield return $"  bin [{i},{j}]: rows [{hs}, {he}) cols [{ws}, {we}){(he <= hs || we <= ws ? " EMPTY (value 0)" : $", {(he - hs) * (we - ws)} cells")}";
+                }
+        }
+    }
+
     public static Expectation Compute(Tensor x, Roi[] rois, int ph, int pw, double scale, DType coordType, string name)
     {
         int c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];

@@ -7,7 +7,8 @@ using PoolingConformance.Tests.TestKit;
 namespace PoolingConformance.Tests.Conformance;
 
 /// <summary>
-/// The oracle against PyTorch 1.13 (Debian python3-torch) through the contract's exec: backend: every torch.* case of
+/// The oracle against PyTorch 1.13 and torchvision 0.14 (Debian python3-torch, python3-torchvision) through the contract's
+/// exec: backend: every torch.* and torchvision.* case of
 /// the standard suite, for a fixed seed and a fresh random one (printed, so a failure replays with
 /// <c>poolconf generate --suite standard --seed N</c>). Ignored with the reason when PyTorch cannot be imported.
 /// </summary>
@@ -24,7 +25,7 @@ public class TorchCrossCheckTests
     [TestCaseSource(nameof(Seeds))]
     public void EveryTorchCase_PassesVerify_AgainstPyTorch(ulong seed, string dtype)
     {
-        var python = Repo.PythonWith("torch", "numpy") ?? throw new IgnoreException("/usr/bin/python3 cannot import torch and numpy (apt-get install python3-torch python3-numpy)");
+        var python = Repo.PythonWith("torch", "torchvision", "numpy") ?? throw new IgnoreException("/usr/bin/python3 cannot import torch and numpy (apt-get install python3-torch python3-torchvision python3-numpy)");
         TestContext.Progress.WriteLine($"torch cross-check: seed {seed}, {dtype} (replay: poolconf generate --suite standard --seed {seed} --dtype {dtype})");
         var root = Repo.TempDir("torchx");
         try
@@ -35,7 +36,7 @@ public class TorchCrossCheckTests
             var adapter = Path.Combine(Repo.Root, "adapters", "python", "torch_backend.py");
             Assert.That(Program.Run(["run", "--suite", suite, "--backend", $"exec:{python} {adapter}", "--out", results], so, se), Is.EqualTo(0), se.ToString());
             var s = Manifest.Load(suite);
-            var torchCases = s.Cases.Where(c => c.Op.StartsWith("torch.", StringComparison.Ordinal)).ToList();
+            var torchCases = s.Cases.Where(c => c.Op.StartsWith("torch.", StringComparison.Ordinal) || c.Op.StartsWith("torchvision.", StringComparison.Ordinal)).ToList();
             Assert.That(torchCases, Has.Count.GreaterThan(500), "the standard suite must exercise the torch ops");
             var failures = torchCases.Select(c => Verifier.VerifyCase(s, results, c)).Where(o => o.Status != "pass")
                 .Select(o => $"{o.Case.Id}: {o.Status}: {o.Message}").ToList();

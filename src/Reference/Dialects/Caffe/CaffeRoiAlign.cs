@@ -32,7 +32,9 @@ public sealed class CaffeRoiAlign : PoolOp
         if (rois.DType != x.DType) throw InputErrors.Bad("rois", $"rois must have X's dtype {x.DType.Name()}");
         var list = RoiGeometry.Read(rois, x.Shape[0], "inputs.rois", allowFour: true);
         var r = new OpResult { Descriptor = $"caffe.roi_align K={list.Length} out={ph}x{pw} sampling_ratio={sr}" };
-        r.Add(RoiAlign.Compute(x, list, ph, pw, scale, sr, new RoiAlignMode(0, true, false, RoiAlignReduce.Average), rois.DType, "Y"));
+        var mode = new RoiAlignMode(0, true, false, RoiAlignReduce.Average);
+        r.Add(RoiAlign.Compute(x, list, ph, pw, scale, sr, mode, rois.DType, "Y"));
+        r.ExplainLines = () => RoiAlign.Describe(list, ph, pw, scale, sr, mode, x.Shape[2], x.Shape[3], rois.DType);
         return r;
     }
 }

@@ -50,6 +50,7 @@ public sealed class OnnxRoiAlign : PoolOp
         var mode = new RoiAlignMode(halfPixel ? 0.5 : 0, !halfPixel, true, max ? RoiAlignReduce.OnnxWeightedCornerMax : RoiAlignReduce.Average);
         var r = new OpResult { Descriptor = $"onnx.RoiAlign K={list.Length} out={oh}x{ow} sampling_ratio={sr} {(halfPixel ? "half_pixel" : "output_half_pixel")} {(max ? "max" : "avg")}" };
         r.Add(RoiAlign.Compute(x, list, oh, ow, scale, sr, mode, rois.DType, "Y"));
+        r.ExplainLines = () => RoiAlign.Describe(list, oh, ow, scale, sr, mode, x.Shape[2], x.Shape[3], rois.DType);
         return r;
     }
 }
@@ -83,6 +84,7 @@ public sealed class OnnxMaxRoiPool : PoolOp
         var list = RoiGeometry.Read(rois, x.Shape[0], "inputs.rois");
         var r = new OpResult { Descriptor = $"onnx.MaxRoiPool K={list.Length} out={ps[0]}x{ps[1]} scale={scale}" };
         r.Add(RoiPool.Compute(x, list, ps[0], ps[1], scale, rois.DType, "Y"));
+        r.ExplainLines = () => RoiPool.Describe(list, ps[0], ps[1], scale, x.Shape[2], x.Shape[3], rois.DType);
         return r;
     }
 }

@@ -62,6 +62,14 @@ public sealed class TorchvisionRoi(string kind) : PoolOp
         };
         var r = new OpResult { Descriptor = $"{Name} K={rois.Length} out={os[0]}x{os[1]} scale={scale}{(Pool ? "" : $" sampling_ratio={sr}")}{(aligned ? " aligned" : "")}" };
         r.Add(e);
+        int h = x.Shape[2], w = x.Shape[3];
+        r.ExplainLines = kind switch
+        {
+            "roi_pool" => () => RoiPool.Describe(rois, os[0], os[1], scale, h, w, boxes.DType),
+            "ps_roi_pool" => () => RoiPool.Describe(rois, os[0], os[1], scale, h, w, boxes.DType, inclusiveEnd: false),
+            "ps_roi_align" => () => RoiAlign.Describe(rois, os[0], os[1], scale, sr, new RoiAlignMode(0.5, false, false, RoiAlignReduce.Average), h, w, boxes.DType),
+            _ => () => RoiAlign.Describe(rois, os[0], os[1], scale, sr, new RoiAlignMode(aligned ? 0.5 : 0, !aligned, true, RoiAlignReduce.Average), h, w, boxes.DType),
+        };
         return r;
     }
 }
