@@ -37,6 +37,7 @@ public static class OpRegistry
         ops.Add(new TfPool(max: false));
         ops.Add(new TfMaxPoolWithArgmax());
         foreach (var kind in new[] { "roi_pool", "roi_align", "ps_roi_pool", "ps_roi_align" }) ops.Add(new Dialects.Torchvision.TorchvisionRoi(kind));
+        ops.Add(new Dialects.Torchvision.TorchvisionMultiScaleRoiAlign());
         ops.Add(new OnnxRoiAlign());
         ops.Add(new OnnxMaxRoiPool());
         ops.Add(new Dialects.Caffe.CaffeRoiAlign());
