@@ -185,8 +185,8 @@ public static class PoolGeometry
     /// </summary>
     public static int DarknetOutputSize(int length, int size, int stride, int padding)
     {
-        if (size <= 0) throw new InvalidParameterException("size", $"size must be positive, got {size}");
         if (stride <= 0) throw new InvalidParameterException("stride", $"stride must be positive, got {stride}");
+        if (size <= 0) throw new InvalidParameterException("size", $"size must be positive, got {size}");
         if (padding < 0) throw new InvalidParameterException("padding", $"padding must be non-negative, got {padding}");
         long o = ((long)length + padding - size) / stride + 1; // C# '/' truncates toward zero, as C does
         if (o < 1) throw new InvalidParameterException("size", $"(w + padding − size)/stride + 1 = ({length} + {padding} − {size})/{stride} + 1 = {o} is below 1");
