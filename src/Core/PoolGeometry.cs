@@ -136,6 +136,76 @@ public static class PoolGeometry
         return ((int)start, (int)end);
     }
 
+    /// <summary>
+    /// SPP bins of the paper (He et al. 2014, METHODS.md §5 <c>Paper</c>): window <c>ceil(a/n)</c>, stride <c>floor(a/n)</c>, no
+    /// padding, floor rule. That yields <c>floor((a − win)/str) + 1</c> windows, which is <c>n</c> only for some <c>(a, n)</c>
+    /// (all of <c>n ∈ {1, 2, 3, 4, 6}</c> at <c>a = 13</c>; not <c>a = 7, n = 4</c> → 6, <c>a = 10, n = 6</c> → 9, <c>a = 5, n = 3</c> → 4)
+    /// and the stride is 0 for <c>a &lt; n</c>: every such case is refused, naming <paramref name="field"/>.
+    /// </summary>
+    public static Axis SppPaper(int length, int bins, string field = "levels")
+    {
+        if (bins < 1) throw new InvalidParameterException(field, $"a pyramid level must have at least 1 bin, got {bins}");
+        if (length < bins)
+            throw new InvalidParameterException(field, $"paper binning needs the input size {length} to be at least the level's bin count {bins} (its stride floor({length}/{bins}) is 0)");
+        int win = (int)CeilDiv(length, bins), str = length / bins;
+        int o = OutputSize(length, win, str, 1, 0, 0, CeilRule.Floor, field);
+        if (o != bins)
+            throw new InvalidParameterException(field,
+                $"paper binning of level {bins} over size {length}: window ceil({length}/{bins}) = {win}, stride floor({length}/{bins}) = {str} gives {o} bins, not {bins}");
+        return new Axis(length, win, str, 1, 0, 0, o);
+    }
+
+    /// <summary>
+    /// SPP bins of Caffe (<c>spp_layer.cpp</c> <c>GetPoolingParam</c>, METHODS.md §5 <c>Caffe</c>): <c>kernel = stride = ceil(a/n)</c>,
+    /// <c>pad = (kernel·n − a + 1)/2</c> on both sides, then Caffe's ceil rule (<see cref="CeilRule.CeilCaffeIfPadded"/>).
+    /// Caffe's pooling layer aborts when <c>pad ≥ kernel</c> (<c>a = 13, n = 6</c>: kernel 3, pad 3; <c>a = 5, n = 4</c>: kernel 2,
+    /// pad 2; every <c>a &lt; n</c>: kernel 1, pad ≥ 1): refused here, naming <paramref name="field"/>. Whenever it does not abort
+    /// the rule gives exactly <c>n</c> bins (checked for a &lt; 300, n &lt; 40; asserted anyway).
+    /// </summary>
+    public static Axis SppCaffe(int length, int bins, string field = "levels")
+    {
+        if (bins < 1) throw new InvalidParameterException(field, $"a pyramid level must have at least 1 bin, got {bins}");
+        if (length < 1) throw new InvalidParameterException(field, "input dimensions cannot be zero");
+        int k = (int)CeilDiv(length, bins);
+        long remainder = (long)k * bins - length;
+        int pad = (int)((remainder + 1) / 2);
+        if (pad >= k)
+            throw new InvalidParameterException(field,
+                $"Caffe binning of level {bins} over size {length}: kernel ceil({length}/{bins}) = {k}, pad ({k}·{bins} − {length} + 1)/2 = {pad}; Caffe aborts when pad >= kernel");
+        var ax = Explicit(length, k, k, 1, pad, pad, CeilRule.CeilCaffeIfPadded, field);
+        if (ax.Output != bins)
+            throw new InvalidParameterException(field, $"Caffe binning of level {bins} over size {length} gives {ax.Output} bins, not {bins}");
+        return ax;
+    }
+
+    /// <summary>
+    /// Darknet <c>[maxpool]</c> output length (<c>make_maxpool_layer</c>): <c>(L + padding − size)/stride + 1</c> in C integer
+    /// division, which truncates toward zero — a numerator of −1 with stride 2 gives 1, where Python's <c>//</c> gives 0.
+    /// <c>padding</c> is the TOTAL padding (default <c>size − 1</c>).
+    /// </summary>
+    public static int DarknetOutputSize(int length, int size, int stride, int padding)
+    {
+        if (stride <= 0) throw new InvalidParameterException("stride", $"stride must be positive, got {stride}");
+        if (size <= 0) throw new InvalidParameterException("size", $"size must be positive, got {size}");
+        if (padding < 0) throw new InvalidParameterException("padding", $"padding must be non-negative, got {padding}");
+        long o = ((long)length + padding - size) / stride + 1; // C# '/' truncates toward zero, as C does
+        if (o < 1) throw new InvalidParameterException("size", $"(w + padding − size)/stride + 1 = ({length} + {padding} − {size})/{stride} + 1 = {o} is below 1");
+        if (o > int.MaxValue) throw new InvalidParameterException("size", "output size overflows");
+        return (int)o;
+    }
+
+    /// <summary>
+    /// Darknet <c>[maxpool]</c> axis: window <c>o</c> covers <c>[o·stride + off, o·stride + off + size)</c> with
+    /// <c>off = −padding/2</c> in C (truncation toward zero: padding 1 gives offset 0, not Python's −1), so the begin padding
+    /// is <c>padding/2</c> and the end padding the rest (<c>padding − padding/2</c>; the last window ends at most there).
+    /// </summary>
+    public static Axis Darknet(int length, int size, int stride, int padding)
+    {
+        int o = DarknetOutputSize(length, size, stride, padding);
+        int offset = -padding / 2; // C: (−padding)/2, truncated toward zero
+        return new Axis(length, size, stride, 1, -offset, padding + offset, o);
+    }
+
     /// <summary>Multiplies the per-axis counts (the divisor or window size of a cell).</summary>
     public static long Product(IEnumerable<int> counts)
     {

@@ -1,7 +1,11 @@
 using PoolingConformance.Core;
+using PoolingConformance.Reference.Dialects.Caffe;
+using PoolingConformance.Reference.Dialects.Darknet;
 using PoolingConformance.Reference.Dialects.Onnx;
+using PoolingConformance.Reference.Dialects.Poolconf;
 using PoolingConformance.Reference.Dialects.Tf;
 using PoolingConformance.Reference.Dialects.Torch;
+using PoolingConformance.Reference.Dialects.Ultralytics;
 using PoolingConformance.Reference.Dialects.WebNn;
 
 namespace PoolingConformance.Reference;
@@ -46,6 +50,12 @@ public static class OpRegistry
         ops.Add(new WebNnPool2d(Reduction.Max));
         ops.Add(new WebNnPool2d(Reduction.Average));
         ops.Add(new WebNnPool2d(Reduction.Lp));
+        ops.Add(new PoolconfSpp());
+        ops.Add(new CaffeSpp());
+        ops.Add(new DarknetMaxPool());
+        ops.Add(new DarknetYoloV3Spp());
+        ops.Add(new UltralyticsSpp());
+        ops.Add(new UltralyticsSppf());
         return ops;
     }
 
