@@ -71,6 +71,7 @@ public static class StandardSuite
         WebNn(b, smoke);
         IssueVectors(b);
         RoiSuite.Add(b, smoke);
+        SppSuite.Add(b, smoke);
         if (!smoke) Sweeps(b);
         if (smoke) Thin(b, SmokeLimit);
         return b;
