@@ -98,7 +98,28 @@ def _roi(name):
     return run
 
 
+def _multiscale(x, p):
+    """MultiScaleRoIAlign over maps x0, x1, ... with K×5 boxes; results returned in the boxes' row order."""
+    if tvops is None:
+        raise RuntimeError("torchvision is not importable")
+    names = [f"x{i}" for i in range(5) if f"x{i}" in x]
+    feats = {n: x[n] for n in names}
+    boxes = _need(x, "boxes")
+    shapes = [tuple(int(v) for v in row) for row in _need(x, "image_shapes").tolist()]
+    batch = boxes[:, 0].long()
+    per_image = [boxes[batch == b, 1:] for b in range(len(shapes))]
+    order = torch.cat([torch.nonzero(batch == b).flatten() for b in range(len(shapes))])
+    pooler = tvops.MultiScaleRoIAlign(names, p["output_size"], p["sampling_ratio"],
+                                      canonical_scale=p.get("canonical_scale", 224),
+                                      canonical_level=p.get("canonical_level", 4))
+    out = pooler(feats, per_image, shapes)
+    result = torch.empty_like(out)
+    result[order] = out  # the pooler concatenates per image; restore the manifest's row order
+    return result
+
+
 OPS = {
+    "torchvision.multiscale_roi_align": _multiscale,
     "torch.max_pool1d": _plain(F.max_pool1d),
     "torch.max_pool2d": _plain(F.max_pool2d),
     "torch.max_pool3d": _plain(F.max_pool3d),
@@ -191,7 +212,7 @@ def run_case(suite, case):
     if not isinstance(raw, dict):
         raise CaseError("inputs must be an object")
     inputs = {name: _to_tensor(suite, name, rel) for name, rel in raw.items()}
-    in_dtype = _need(inputs, "input").dtype
+    in_dtype = (inputs.get("input") if "input" in inputs else _need(inputs, "x0")).dtype
     upcast = in_dtype == torch.float16 and op in UPCAST_HALF
     if upcast:
         inputs = {k: (v.float() if v.dtype == torch.float16 else v) for k, v in inputs.items()}

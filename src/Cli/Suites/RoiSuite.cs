@@ -90,5 +90,41 @@ public static class RoiSuite
                         extra: new() { ["boxes"] = new Tensor(DType.Float32, [k, 4], nb), ["box_indices"] = new Tensor(DType.Int32, [k], batch) });
                 i++;
             }
+        MultiScale(b, smoke);
+    }
+
+    /// <summary>MultiScaleRoIAlign over 1 to 4 maps (strides 4, 8, 16, 32 of a 64×48 image) with boxes spanning the levels.</summary>
+    static void MultiScale(SuiteBuilder b, bool smoke)
+    {
+        var t = b.DType;
+        foreach (var levels in smoke ? new[] { 4 } : new[] { 1, 2, 4 })
+            foreach (var (fam, sr) in smoke ? new[] { ("inside", 2) } : new[] { ("inside", 2), ("partly_outside", -1), ("integer", 0), ("degenerate", 1) })
+            {
+                int n = 2, c = 3;
+                var seed = b.CaseSeed($"msroi/{levels}/{fam}");
+                var maps = new Dictionary<string, Tensor>();
+                for (int l = 0; l < levels; l++)
+                {
+                    int h = 64 >> (2 + l), w = 48 >> (2 + l);
+                    maps[$"x{l}"] = new Tensor(t, [n, c, h, w], Fills.Draw("rand", n * c * h * w, t, seed, $"x{l}"));
+                }
+                // Boxes from small to image-sized, so FPN's level mapping spreads them over every map.
+                var g = new SplitMix64(seed);
+                int k = 6;
+                var rows = new List<double>();
+                for (int j = 0; j < k; j++)
+                {
+                    var bx = Boxes(fam, 1, 64, 48, 1.0, seed + (ulong)j, t)[0];
+                    double shrink = 1.0 / (1 << (j % 4));
+                    rows.AddRange([j % n, bx[0], bx[1], t.Round(bx[0] + (bx[2] - bx[0]) * shrink), t.Round(bx[1] + (bx[3] - bx[1]) * shrink)]);
+                }
+                var inputs = new Dictionary<string, Tensor>(maps)
+                {
+                    ["boxes"] = new Tensor(t, [k, 5], rows.ToArray()),
+                    ["image_shapes"] = new Tensor(DType.Int64, [n, 2], [64, 48, 60, 40]),
+                };
+                b.AddRaw("torchvision.multiscale_roi_align", $"levels{levels}-{fam}",
+                    new JsonObject { ["output_size"] = Arr(3, 2), ["sampling_ratio"] = sr, ["canonical_scale"] = 32, ["canonical_level"] = 4 }, inputs);
+            }
     }
 }
