@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoolingConformance.Core;
+
+namespace PoolingConformance.Cli.Engine;
+
+/// <summary>One expected disagreement of a named backend with the oracle, with its public issue.</summary>
+public sealed record KnownDivergence(string Backend, string Op, JsonObject When, string Issue, string Summary)
+{
+    /// <summary>True when the case is this op and every <c>when</c> parameter is present with an equal JSON value.</summary>
+    public bool Matches(string backend, CaseSpec c)
+    {
+        if (backend != Backend || c.Op != Op) return false;
+        foreach (var (k, v) in When)
+        {
+            if (c.Params is not { } p || !p.TryGetProperty(k, out var actual)) return false;
+            if (!JsonNode.DeepEquals(JsonNode.Parse(actual.GetRawText()), v)) return false;
+        }
+        return true;
+    }
+}
+
+/// <summary>
+/// The versioned list of known divergences (<c>known-divergences.json</c>, shipped inside the tool): <c>verify</c> marks a failing
+/// case <c>known</c> when run.json's backend and the case match an entry (STYLE.md §2.15), unless <c>--strict</c>.
+/// </summary>
+public static class KnownDivergences
+{
+    public static IReadOnlyList<KnownDivergence> Load(string? file = null)
+    {
+        string text;
+        if (file is not null)
+        {
+            try { text = File.ReadAllText(file); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new UnusableException(file, null, "--divergences", $"unreadable: {e.Message}"); }
+        }
+        else
+        {
+            using var s = typeof(KnownDivergences).Assembly.GetManifestResourceStream("known-divergences.json")!;
+            text = new StreamReader(s).ReadToEnd();
+        }
+        string where = file ?? "known-divergences.json";
+        JsonNode? root;
+        try { root = JsonNode.Parse(text); }
+        catch (JsonException e) { throw new UnusableException(where, null, null, $"not valid JSON: {e.Message}"); }
+        if (root?["format"]?.GetValue<string>() != "poolconf-divergences/1" || root["entries"] is not JsonArray entries)
+            throw new UnusableException(where, null, "format", "expected format poolconf-divergences/1 with an entries array");
+        var list = new List<KnownDivergence>();
+        foreach (var e in entries)
+        {
+            if (e is not JsonObject o || o["backend"] is not JsonValue b || o["op"] is not JsonValue op || o["issue"] is not JsonValue issue)
+                throw new UnusableException(where, null, "entries", "every entry needs backend, op and issue");
+            list.Add(new KnownDivergence(b.GetValue<string>(), op.GetValue<string>(), o["when"] as JsonObject ?? [], issue.GetValue<string>(),
+                o["summary"]?.GetValue<string>() ?? ""));
+        }
+        return list;
+    }
+
+    /// <summary>Re-labels failing outcomes that a known divergence of <paramref name="backend"/> explains.</summary>
+    public static void Apply(IList<CaseOutcome> outcomes, string? backend, IReadOnlyList<KnownDivergence> known)
+    {
+        if (backend is null) return;
+        foreach (var o in outcomes)
+        {
+            if (o.Status != "fail") continue;
+            var k = known.FirstOrDefault(k => k.Matches(backend, o.Case));
+            if (k is null) continue;
+            o.Status = "known";
+            o.Message = $"known divergence ({k.Issue}): {k.Summary} | {o.Message}";
+        }
+    }
+}
