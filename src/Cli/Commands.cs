@@ -13,7 +13,7 @@ namespace PoolingConformance.Cli;
 public static class Commands
 {
     public static readonly string[] Suites = ["smoke", "standard"];
-    public static readonly string[] Backends = ["reference", "exec:<command>"];
+    public static readonly string[] Backends = ["reference", "onnxruntime", "exec:<command>"];
 
     static void NoPositional(Args a)
     {
@@ -145,10 +145,11 @@ public static class Commands
         var suite = Manifest.Load(suiteDir);
         OutsideSuite(outDir, suiteDir, "--out");
         if (File.Exists(outDir)) throw new UnusableException(outDir, null, "--out", "is a file");
-        if (!backend.StartsWith("exec:") && backend != "reference")
-            throw new UsageException($"option '--backend': '{backend}' is not available in this build (available: reference, exec:<command>)");
+        if (!backend.StartsWith("exec:") && backend is not ("reference" or "onnxruntime"))
+            throw new UsageException($"option '--backend': '{backend}' is not available in this build (available: reference, onnxruntime, exec:<command>)");
         CreateOutput(outDir, "--out");
         if (backend.StartsWith("exec:")) return Exec(backend[5..], suiteDir, outDir, stderr);
+        if (backend == "onnxruntime") return OnnxRuntime(suite, outDir, stdout, stderr);
         int errors = 0, ran = 0;
         var progress = Progress(suite.Cases.Count, stderr, "ran");
         foreach (var c in suite.Cases)
@@ -168,6 +169,43 @@ public static class Commands
         }
         Results.WriteRunInfo(outDir, "reference", $"poolconf {Version}", suite.Name);
         stdout.WriteLine($"reference backend: {ran} cases ran, {errors} errors; results in {outDir}");
+        return errors > 0 ? 1 : 0;
+    }
+
+    /// <summary>The in-process ONNX Runtime backend: onnx.* cases as single-node models; other dialects are skipped with the reason.</summary>
+    static int OnnxRuntime(Suite suite, string outDir, TextWriter stdout, TextWriter stderr)
+    {
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+        var failedCases = new Dictionary<string, string>(StringComparer.Ordinal);
+        int ran = 0, errors = 0;
+        var progress = Progress(suite.Cases.Count, stderr, "ran");
+        int done = 0;
+        foreach (var c in suite.Cases)
+        {
+            progress.Report(++done);
+            if (Adapters.OnnxRuntimeBackend.Unsupported(c) is { } why) { skipped[c.Id] = why; continue; }
+            try
+            {
+                var outs = Adapters.OnnxRuntimeBackend.RunCase(c, CaseEvaluator.LoadInputs(suite, c));
+                foreach (var o in c.Outputs)
+                    if (outs.TryGetValue(o, out var t)) Results.WriteOutput(outDir, c.Id, o, t);
+                ran++;
+            }
+            catch (CaseException e) { errors++; stderr.WriteLine($"poolconf: case '{c.Id}': field '{e.Field}': {e.Message}"); }
+            catch (Adapters.OnnxRuntimeBackend.NotImplementedByOrt e) { skipped[c.Id] = $"onnxruntime has no kernel: {e.Message}"; }
+            catch (Exception e) when (e is Microsoft.ML.OnnxRuntime.OnnxRuntimeException or NotSupportedException or InvalidOperationException or ArgumentException)
+            {
+                errors++;
+                var msg = e.Message.Split('\n')[0];
+                // ORT's messages carry its source path and C++ signature; keep the sentence that says what is wrong.
+                int cut = msg.LastIndexOf(" was false. ", StringComparison.Ordinal);
+                if (cut > 0) msg = msg[(cut + 12)..];
+                failedCases[c.Id] = $"onnxruntime: {msg}";
+                stderr.WriteLine($"poolconf: case '{c.Id}': onnxruntime: {msg}");
+            }
+        }
+        Results.WriteRunInfo(outDir, "onnxruntime", Adapters.OnnxRuntimeBackend.Version, suite.Name, skipped, failedCases);
+        stdout.WriteLine($"onnxruntime backend: {ran} cases ran, {errors} errors, {skipped.Count} skipped (other dialects, or no ONNX Runtime kernel); results in {outDir}");
         return errors > 0 ? 1 : 0;
     }
 
@@ -200,7 +238,7 @@ public static class Commands
         if (!Directory.Exists(results)) throw new UnusableException(results, null, "--results", "no such folder");
         var runInfo = Results.ReadRunInfo(results, stderr);
         var known = KnownDivergences.Load(a.Get("--divergences"));
-        var outcomes = Verifier.Verify(suite, results, Progress(suite.Cases.Count, stderr, "verified"), Results.Skipped(runInfo));
+        var outcomes = Verifier.Verify(suite, results, Progress(suite.Cases.Count, stderr, "verified"), Results.Skipped(runInfo), Results.Skipped(runInfo, "errors"));
         if (!a.Has("--strict")) KnownDivergences.Apply(outcomes, runInfo?["backend"] is JsonValue bv && bv.TryGetValue<string>(out var bs) ? bs : null, known);
         int shown = 0;
         foreach (var o in outcomes.Where(o => o.CountsAsFailure))

@@ -7,7 +7,7 @@ using PoolingConformance.Tests.TestKit;
 namespace PoolingConformance.Tests.Conformance;
 
 /// <summary>
-/// verify's known-divergence list: a failure of the backend named in run.json that an entry describes is 'known' (not a
+/// verify's known-divergence list (src/Cli/known-divergences.json): a failure of the backend named in run.json that an entry describes is 'known' (not a
 /// failure) unless --strict; any other backend, or a results folder without run.json, gets no allowance.
 /// </summary>
 [TestFixture]
@@ -18,26 +18,18 @@ public class KnownDivergenceTests
     string Results => Path.Combine(_root, "results");
 
     [SetUp]
-    public void MakeSuiteWithAWrongRoiAlignMaxResult()
+    public void MakeSuiteWithAWrongDilatedSamePoolResult()
     {
         _root = Repo.TempDir("known");
-        var caseDir = Path.Combine(Suite, "cases", "rm");
+        var caseDir = Path.Combine(Suite, "cases", "sd");
         Directory.CreateDirectory(caseDir);
-        var x = TestData.Ramp([1, 1, 10, 10]);
-        Npy.Write(Path.Combine(caseDir, "X.npy"), x);
-        Npy.Write(Path.Combine(caseDir, "rois.npy"), new Tensor(DType.Float32, [1, 4], [0, 0, 9, 9]));
-        Npy.Write(Path.Combine(caseDir, "bi.npy"), new Tensor(DType.Int64, [1], [0]));
-        var prms = new JsonObject { ["mode"] = "max", ["output_height"] = 2, ["output_width"] = 2, ["sampling_ratio"] = 2 };
+        Npy.Write(Path.Combine(caseDir, "X.npy"), TestData.Ramp([1, 1, 7]));
+        var prms = new JsonObject { ["kernel_shape"] = new JsonArray(3), ["dilations"] = new JsonArray(2), ["auto_pad"] = "SAME_UPPER" };
         Manifest.Write(Suite, new JsonObject { ["suite"] = "known" },
-            [(new CaseSpec("rm", "onnx.RoiAlign", null, new Dictionary<string, string>
-            {
-                ["X"] = "cases/rm/X.npy", ["rois"] = "cases/rm/rois.npy", ["batch_indices"] = "cases/rm/bi.npy",
-            }, ["Y"], null), prms)]);
-        // A backend that returns the interpolate-then-max values instead of ONNX's weighted-corner maximum.
-        var r = TestData.Eval("poolconf.roi_align_max", """{"output_size": 2, "sampling_ratio": 2, "aligned": true}""",
-            ("input", x), ("boxes", new Tensor(DType.Float32, [1, 5], [0, 0, 0, 9, 9])));
-        Directory.CreateDirectory(Path.Combine(Results, "rm"));
-        Npy.Write(Path.Combine(Results, "rm", "Y.npy"), r.Outputs["output"].Value);
+            [(new CaseSpec("sd", "onnx.MaxPool", null, new Dictionary<string, string> { ["X"] = "cases/sd/X.npy" }, ["Y"], null), prms)]);
+        // What ONNX Runtime computes for dilated SAME pooling: pads from the undilated kernel, 5 outputs instead of 7.
+        Directory.CreateDirectory(Path.Combine(Results, "sd"));
+        Npy.Write(Path.Combine(Results, "sd", "Y.npy"), new Tensor(DType.Float32, [1, 1, 5], [2, 3, 4, 5, 6]));
     }
 
     [TearDown]
@@ -53,10 +45,10 @@ public class KnownDivergenceTests
     }
 
     [Test]
-    public void OnnxRuntimeRoiAlignMax_IsKnown_AndPassesVerify()
+    public void OnnxRuntimeDilatedSamePads_AreKnown_AndPassVerify()
     {
         var (code, output) = Verify("onnxruntime");
-        Assert.That(output, Does.Contain("KNOWN rm").And.Contain("microsoft/onnxruntime#6146"));
+        Assert.That(output, Does.Contain("KNOWN sd").And.Contain("microsoft/onnxruntime#1224"));
         Assert.That(code, Is.EqualTo(0));
     }
 

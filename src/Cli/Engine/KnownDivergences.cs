@@ -5,9 +5,15 @@ using PoolingConformance.Core;
 namespace PoolingConformance.Cli.Engine;
 
 /// <summary>One expected disagreement of a named backend with the oracle, with its public issue.</summary>
-public sealed record KnownDivergence(string Backend, string Op, JsonObject When, string Issue, string Summary)
+public sealed record KnownDivergence(string Backend, string Op, JsonObject When, string? Predicate, string Issue, string Summary)
 {
-    /// <summary>True when the case is this op and every <c>when</c> parameter is present with an equal JSON value.</summary>
+    /// <summary>The named conditions an entry may use beyond parameter equality.</summary>
+    public static readonly string[] Predicates = ["pads_at_least_kernel", "same_with_dilation", "output_shape_given"];
+
+    static int[] Ints(JsonElement p, string name) =>
+        p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(e => e.TryGetInt32(out var i) ? i : 0).ToArray() : [];
+
+    /// <summary>True when the case is this op, every <c>when</c> parameter is present with an equal JSON value, and the predicate holds.</summary>
     public bool Matches(string backend, CaseSpec c)
     {
         if (backend != Backend || c.Op != Op) return false;
@@ -16,7 +22,16 @@ public sealed record KnownDivergence(string Backend, string Op, JsonObject When,
             if (c.Params is not { } p || !p.TryGetProperty(k, out var actual)) return false;
             if (!JsonNode.DeepEquals(JsonNode.Parse(actual.GetRawText()), v)) return false;
         }
-        return true;
+        var prm = c.Params ?? JsonDocument.Parse("{}").RootElement;
+        return Predicate switch
+        {
+            null => true,
+            "pads_at_least_kernel" => Ints(prm, "pads") is { Length: > 0 } pads && Ints(prm, "kernel_shape") is var k && k.Length > 0
+                && pads.Select((pv, i) => pv >= k[i % k.Length]).Any(b => b),
+            "same_with_dilation" => prm.TryGetProperty("auto_pad", out var ap) && ap.GetString() is "SAME_UPPER" or "SAME_LOWER" && Ints(prm, "dilations").Any(d => d > 1),
+            "output_shape_given" => c.Inputs.ContainsKey("output_shape"),
+            _ => false,
+        };
     }
 }
 
@@ -50,7 +65,10 @@ public static class KnownDivergences
         {
             if (e is not JsonObject o || o["backend"] is not JsonValue b || o["op"] is not JsonValue op || o["issue"] is not JsonValue issue)
                 throw new UnusableException(where, null, "entries", "every entry needs backend, op and issue");
-            list.Add(new KnownDivergence(b.GetValue<string>(), op.GetValue<string>(), o["when"] as JsonObject ?? [], issue.GetValue<string>(),
+            var pred = o["predicate"]?.GetValue<string>();
+            if (pred is not null && !KnownDivergence.Predicates.Contains(pred))
+                throw new UnusableException(where, null, "predicate", $"unknown predicate '{pred}' ({string.Join(", ", KnownDivergence.Predicates)})");
+            list.Add(new KnownDivergence(b.GetValue<string>(), op.GetValue<string>(), o["when"] as JsonObject ?? [], pred, issue.GetValue<string>(),
                 o["summary"]?.GetValue<string>() ?? ""));
         }
         return list;
@@ -62,7 +80,7 @@ public static class KnownDivergences
         if (backend is null) return;
         foreach (var o in outcomes)
         {
-            if (o.Status != "fail") continue;
+            if (o.Status is not ("fail" or "error")) continue;
             var k = known.FirstOrDefault(k => k.Matches(backend, o.Case));
             if (k is null) continue;
             o.Status = "known";

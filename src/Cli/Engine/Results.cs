@@ -18,21 +18,34 @@ public static class Results
         Npy.Write(Path.Combine(dir, output + ".npy"), t);
     }
 
-    public static void WriteRunInfo(string results, string backend, string version, string suite)
+    public static void WriteRunInfo(string results, string backend, string version, string suite, IReadOnlyDictionary<string, string>? skipped = null,
+        IReadOnlyDictionary<string, string>? errors = null)
     {
         var o = new JsonObject
         {
             ["backend"] = backend, ["backend_version"] = version, ["suite"] = suite,
             ["date"] = DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ssZ"),
         };
+        if (skipped is { Count: > 0 })
+        {
+            var m = new JsonObject();
+            foreach (var (k, v) in skipped) m[k] = v;
+            o["skipped"] = m;
+        }
+        if (errors is { Count: > 0 })
+        {
+            var m = new JsonObject();
+            foreach (var (k, v) in errors) m[k] = v;
+            o["errors"] = m;
+        }
         File.WriteAllText(Path.Combine(results, "run.json"), o.ToJsonString(new() { WriteIndented = true }) + "\n");
     }
 
-    /// <summary>The backend's <c>skipped</c> map of run.json (case id → reason); entries that are not strings are ignored.</summary>
-    public static Dictionary<string, string> Skipped(JsonObject? runInfo)
+    /// <summary>The backend's <c>skipped</c> (or <c>errors</c>) map of run.json (case id → reason); entries that are not strings are ignored.</summary>
+    public static Dictionary<string, string> Skipped(JsonObject? runInfo, string key = "skipped")
     {
         var d = new Dictionary<string, string>(StringComparer.Ordinal);
-        if (runInfo?["skipped"] is JsonObject o)
+        if (runInfo?[key] is JsonObject o)
             foreach (var (k, v) in o)
                 if (v is JsonValue jv && jv.TryGetValue<string>(out var s)) d[k] = s;
         return d;

@@ -22,9 +22,11 @@ public static class Verifier
 
     /// <summary>
     /// Verifies every case. <paramref name="skipped"/> is the backend's own list of cases it does not serve (run.json's
-    /// <c>skipped</c> map, case id → reason): such a case with no result files is <c>skipped</c>, not missing.
+    /// <c>skipped</c> map, case id → reason): such a case with no result files is <c>skipped</c>, not missing; likewise a case in
+    /// run.json's <c>errors</c> map is <c>error</c> with the backend's message.
     /// </summary>
-    public static List<CaseOutcome> Verify(Suite suite, string results, IProgress<int>? progress = null, IReadOnlyDictionary<string, string>? skipped = null)
+    public static List<CaseOutcome> Verify(Suite suite, string results, IProgress<int>? progress = null, IReadOnlyDictionary<string, string>? skipped = null,
+        IReadOnlyDictionary<string, string>? errors = null)
     {
         var list = new List<CaseOutcome>(suite.Cases.Count);
         int done = 0;
@@ -32,6 +34,8 @@ public static class Verifier
         {
             if (skipped is not null && skipped.TryGetValue(c.Id, out var why) && !Directory.Exists(Results.CaseDir(results, c.Id)))
                 list.Add(new CaseOutcome { Case = c, Status = "skipped", Message = why });
+            else if (errors is not null && errors.TryGetValue(c.Id, out var err) && !Directory.Exists(Results.CaseDir(results, c.Id)))
+                list.Add(new CaseOutcome { Case = c, Status = "error", Message = $"the backend could not run the case: {err}" });
             else
                 list.Add(VerifyCase(suite, results, c));
             progress?.Report(++done);

@@ -1,0 +1,80 @@
+using System.Text;
+
+namespace PoolingConformance.Adapters;
+
+/// <summary>An ONNX node attribute value: int, float, string, ints or floats.</summary>
+public abstract record OnnxAttribute(string Name)
+{
+    public sealed record Int(string N, long Value) : OnnxAttribute(N);
+    public sealed record Float(string N, float Value) : OnnxAttribute(N);
+    public sealed record Str(string N, string Value) : OnnxAttribute(N);
+    public sealed record Ints(string N, long[] Values) : OnnxAttribute(N);
+    public sealed record Floats(string N, float[] Values) : OnnxAttribute(N);
+}
+
+/// <summary>
+/// A dependency-free writer of single-node ONNX models (protobuf wire format; field numbers of onnx.proto: ModelProto
+/// ir_version 1, producer_name 2, graph 7, opset_import 8; GraphProto node 1, name 2, input 11, output 12; NodeProto input 1,
+/// output 2, name 3, op_type 4, attribute 5; AttributeProto name 1, f 2, i 3, s 4, floats 7, ints 8, type 20; ValueInfoProto
+/// name 1, type 2; TypeProto tensor_type 1; TypeProto.Tensor elem_type 1, shape 2; TensorShapeProto dim 1; dim_value 1).
+/// </summary>
+public static class OnnxModelWriter
+{
+    /// <summary>ONNX TensorProto data types.</summary>
+    public const int Float = 1, UInt8 = 2, Int8 = 3, Int32 = 6, Int64 = 7, Float16 = 10, Double = 11;
+
+    sealed class W
+    {
+        readonly MemoryStream _s = new();
+        public byte[] Bytes => _s.ToArray();
+        void Varint(ulong v) { while (v >= 0x80) { _s.WriteByte((byte)(v | 0x80)); v >>= 7; } _s.WriteByte((byte)v); }
+        void Tag(int field, int wire) => Varint((ulong)((field << 3) | wire));
+        public W VarintField(int field, long v) { Tag(field, 0); Varint((ulong)v); return this; }
+        public W FloatField(int field, float v) { Tag(field, 5); Span<byte> b = stackalloc byte[4]; BitConverter.TryWriteBytes(b, v); _s.Write(b); return this; }
+        public W BytesField(int field, byte[] v) { Tag(field, 2); Varint((ulong)v.Length); _s.Write(v); return this; }
+        public W StringField(int field, string v) => BytesField(field, Encoding.UTF8.GetBytes(v));
+        public W Message(int field, W m) => BytesField(field, m.Bytes);
+    }
+
+    static W ValueInfo(string name, int elemType, IReadOnlyList<int>? shape)
+    {
+        var tensor = new W().VarintField(1, elemType);
+        if (shape is not null)
+        {
+            var sh = new W();
+            foreach (var d in shape) sh.Message(1, new W().VarintField(1, d));
+            tensor.Message(2, sh);
+        }
+        return new W().StringField(1, name).Message(2, new W().Message(1, tensor));
+    }
+
+    static W Attribute(OnnxAttribute a)
+    {
+        var w = new W().StringField(1, a.Name);
+        switch (a)
+        {
+            case OnnxAttribute.Float f: w.FloatField(2, f.Value).VarintField(20, 1); break;
+            case OnnxAttribute.Int i: w.VarintField(3, i.Value).VarintField(20, 2); break;
+            case OnnxAttribute.Str s: w.StringField(4, s.Value).VarintField(20, 3); break;
+            case OnnxAttribute.Floats fs: foreach (var v in fs.Values) w.FloatField(7, v); w.VarintField(20, 6); break;
+            case OnnxAttribute.Ints ins: foreach (var v in ins.Values) w.VarintField(8, v); w.VarintField(20, 7); break;
+        }
+        return w;
+    }
+
+    /// <summary>A model of one node. Empty input names stand for omitted optional inputs.</summary>
+    public static byte[] SingleNode(string opType, int opset, IReadOnlyList<(string Name, int ElemType, int[] Shape)> inputs,
+        IReadOnlyList<(string Name, int ElemType)> outputs, IEnumerable<OnnxAttribute> attributes)
+    {
+        var node = new W();
+        foreach (var i in inputs) node.StringField(1, i.Name);
+        foreach (var o in outputs) node.StringField(2, o.Name);
+        node.StringField(3, "node").StringField(4, opType);
+        foreach (var a in attributes) node.Message(5, Attribute(a));
+        var graph = new W().Message(1, node).StringField(2, "poolconf");
+        foreach (var i in inputs.Where(i => i.Name.Length > 0)) graph.Message(11, ValueInfo(i.Name, i.ElemType, i.Shape));
+        foreach (var o in outputs) graph.Message(12, ValueInfo(o.Name, o.ElemType, null));
+        return new W().VarintField(1, 8).StringField(2, "poolconf").Message(7, graph)
+            .Message(8, new W().StringField(1, "").VarintField(2, opset)).Bytes;
+    }
+}
