@@ -30,7 +30,8 @@ public class OnnxRuntimeCrossCheckTests
             var lines = so.ToString().TrimEnd().Split('\n');
             Assert.That(code, Is.EqualTo(0), $"seed {seed} {dtype}: new ONNX Runtime failures:\n{so}");
             Assert.That(lines[^1], Does.Match(@"^\d+ passed, 0 failed"));
-            Assert.That(int.Parse(lines[^1].Split(' ')[0]), Is.GreaterThan(500), "ONNX Runtime must run most onnx.* cases");
+            // ONNX Runtime's CPU provider has float64 kernels for few pooling ops, so fewer float64 cases run.
+            Assert.That(int.Parse(lines[^1].Split(' ')[0]), Is.GreaterThan(dtype == "float64" ? 300 : 700), "ONNX Runtime must run the onnx.* cases it has kernels for");
         }
         finally { Directory.Delete(root, recursive: true); }
     }
