@@ -226,6 +226,20 @@ public class OnnxTestCommandTests
         Assert.That(r.Stdout, Does.Contain("input_*.pb files"), r.ToString());
     }
 
+    /// <summary>A MaxUnpool whose output_shape is far outside int range: an error naming output_shape, not an overflow crash.</summary>
+    [Test]
+    public void MaxUnpoolWithAHugeOutputShapeIsAnError()
+    {
+        var x = Pb.FloatTensor("x", [1, 1, 1, 1], [5]);
+        var i = Pb.Int64Tensor("i", [1, 1, 1, 1], [3]);
+        var shape = Pb.Int64Tensor("s", [4], [1, 1, 1L << 40, 1L << 40]);
+        var y = Pb.FloatTensor("y", [1, 1, 2, 2], [0, 0, 0, 5]);
+        var model = Pb.Model(22, [Pb.Node("MaxUnpool", ["x", "i", "s"], ["y"], Pb.AttrInts("kernel_shape", 2, 2), Pb.AttrInts("strides", 2, 2))], ["x", "i", "s"], ["y"]);
+        var r = Cli.Run("onnx-test", WriteFolder("test_unpool_huge", model, [x, i, shape], [y]));
+        Assert.That(r.Code, Is.EqualTo(1), r.ToString());
+        Assert.That(r.StdoutLines[0], Does.StartWith("error ").And.Contain("output_shape").And.Not.Contain("internal error"), r.ToString());
+    }
+
     [Test]
     public void NoDirIsAUsageError() => Cli.AssertUnusable(Cli.Run("onnx-test"), "DIR");
 
