@@ -93,6 +93,11 @@ public static class OnnxTest
             var field = e is InvalidParameterException ip ? $"{ip.Field}: " : "";
             return new Outcome(dir, "error", field + e.Message.Split('\n')[0], []);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Never a crash (CONTRACT.md §1): anything else is a bug of poolconf, reported as such for this folder.
+            return new Outcome(dir, "error", $"internal error ({e.GetType().Name}): {e.Message.Split('\n')[0]} (a poolconf bug: please report it)", []);
+        }
     }
 
     static Outcome Evaluate(string dir)
