@@ -17,9 +17,10 @@ public static class Program
         usage: poolconf <command> [options]
           list [--json]                                    ops, parameters, defaults, tolerances, backends
           generate --suite smoke|standard --out DIR [--seed N] [--dtype float32|float64|float16] [--format npy|onnx]
-          run --suite DIR --backend NAME --out RESULTS     backends: reference, exec:<command>
+          run --suite DIR --backend NAME --out RESULTS     backends: reference, onnxruntime, exec:<command>
           verify --suite DIR --results RESULTS [--report FILE.json] [--junit FILE.xml] [--html FILE.html] [--strict] [--quiet] [--divergences FILE]
           explain --op NAME --params JSON --shape N,C,H,W [--boxes "b,x1,y1,x2,y2;..."]
+          onnx-test DIR...                                 ONNX node-test folders (model.onnx + test_data_set_*), or folders of them
         """;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -28,7 +29,7 @@ public static class Program
     {
         try
         {
-            if (args.Length == 0) { stdout.WriteLine(Usage); throw new UsageException("no command given (list, generate, run, verify, explain)"); }
+            if (args.Length == 0) { stdout.WriteLine(Usage); throw new UsageException("no command given (list, generate, run, verify, explain, onnx-test)"); }
             if (args[0] is "-h" or "--help" or "help") { stdout.WriteLine(Usage); return 0; }
             var rest = args[1..];
             return args[0] switch
@@ -38,7 +39,8 @@ public static class Program
                 "run" => Commands.RunBackend(new Args(rest, ["--suite", "--backend", "--out"], []), stdout, stderr),
                 "verify" => Commands.Verify(new Args(rest, ["--suite", "--results", "--report", "--junit", "--html", "--divergences"], ["--strict", "--quiet"]), stdout, stderr),
                 "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape", "--boxes"], []), stdout),
-                var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain)"),
+                "onnx-test" => OnnxTest.Run(new Args(rest, [], []), stdout, stderr),
+                var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain, onnx-test)"),
             };
         }
         catch (UsageException e) { stderr.WriteLine($"poolconf: error: command line: {e.Message}"); return 2; }

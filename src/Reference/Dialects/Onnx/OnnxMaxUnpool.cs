@@ -18,6 +18,9 @@ public sealed class OnnxMaxUnpool : PoolOp
     public override IReadOnlyList<string> Outputs => ["output"];
     public override string ToleranceText => "exact";
 
+    /// <summary>The largest output a case may ask for through <c>output_shape</c> (2^28 elements, 2 GiB of doubles).</summary>
+    const long MaxOutputElements = 1L << 28;
+
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
         int opset = OnnxConvPool.Opset(p);
@@ -48,11 +51,16 @@ public sealed class OnnxMaxUnpool : PoolOp
         {
             if (os.DType != DType.Int64 || os.Rank != 1 || os.Shape[0] != x.Rank)
                 throw InputErrors.Bad("output_shape", $"output_shape must be an int64 vector of {x.Rank} entries");
+            // Entries are checked before the cast: an out-of-range int64 would wrap and overflow the element count.
+            if (os.Data.Any(v => v < 0 || v > int.MaxValue))
+                throw InputErrors.Bad("output_shape", $"output_shape {Tensor.ShapeText(os.Data.Select(v => (int)Math.Clamp(v, int.MinValue, int.MaxValue)).ToArray())} has an entry outside [0, {int.MaxValue}]");
             var want = os.Data.Select(v => (int)v).ToArray();
             if (want[0] != x.Shape[0] || want[1] != x.Shape[1])
                 throw InputErrors.Bad("output_shape", "output_shape must keep N and C");
             for (int a = 0; a < nd; a++)
                 if (want[2 + a] < inferred[a]) throw InputErrors.Bad("output_shape", $"output_shape {want[2 + a]} on spatial axis {a} is smaller than the inferred {inferred[a]}");
+            if (want.Aggregate(1L, (n, v) => Math.Min(n * v, MaxOutputElements + 1)) > MaxOutputElements)
+                throw InputErrors.Bad("output_shape", $"output_shape {Tensor.ShapeText(want)} asks for more than {MaxOutputElements} elements");
             result = PadAtEnd(result, want);
         }
         var r = new OpResult { Descriptor = $"OnnxMaxUnpool inferred={Tensor.ShapeText(inferredShape)} out={Tensor.ShapeText(result.Shape)}" };
