@@ -45,6 +45,12 @@ public static class OpRegistry
         ops.Add(new WebNnPool2d(Reduction.Max));
         ops.Add(new WebNnPool2d(Reduction.Average));
         ops.Add(new WebNnPool2d(Reduction.Lp));
+        ops.Add(new Dialects.Poolconf.PoolconfEdgeAwarePyramidPool());
+        ops.Add(new Dialects.Poolconf.PoolconfSpectralPool());
+        ops.Add(new Dialects.Poolconf.PoolconfNetVlad());
+        ops.Add(new Dialects.Poolconf.PoolconfBilinearPool());
+        ops.Add(new Dialects.Poolconf.PoolconfCompactBilinearPool());
+        ops.Add(new Dialects.Poolconf.PoolconfMop());
         return ops;
     }
 
