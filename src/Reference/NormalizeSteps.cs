@@ -90,7 +90,7 @@ public static class NormalizeSteps
     {
         double uOut = dtype.UnitRoundoff(), eta = dtype.SmallestSubnormal();
         var v = y.Select(e => dtype.Round(e)).ToArray();
-        var b = y.Select((e, i) => dy[i] + 2 * uOut * Math.Abs(e) + (terms + 2) * eta).ToArray();
+        var b = y.Select((e, i) => double.IsFinite(e) && double.IsFinite(dy[i]) ? dy[i] + 2 * uOut * Math.Abs(e) + (terms + 2) * eta : 0).ToArray();
         return new Expectation { Name = name, Value = new Tensor(dtype, shape, v), Bound = b };
     }
 
