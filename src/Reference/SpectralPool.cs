@@ -5,7 +5,7 @@ namespace PoolingConformance.Reference;
 /// <summary>How the real output is obtained when an even output size cuts the spectrum below the input size (METHODS.md §13).</summary>
 public enum NyquistRule
 {
-    /// <summary>(A) <c>x̂ = Re(IDFT_{H×W}(Y))</c> of the plain crop: the Hermitian projection of the 2-D spectrum.</summary>
+    /// <summary>(A) per axis, <c>Re(IDFT_H(crop))</c>: the conjugate pair of the Nyquist bin averaged (separable; see <see cref="SpectralPool.Plane"/>).</summary>
     Hermitian,
     /// <summary>(B) scipy.signal.resample: per axis the dropped <c>+H/2</c> bin is folded into the kept <c>−H/2</c> bin.</summary>
     Fold,
@@ -27,7 +27,7 @@ public enum SpectralScale
 /// axis in double (no FFT library in the oracle). Kept frequencies per axis <c>K(M, H)</c>: signed <c>−⌊H/2⌋ … ⌈H/2⌉ − 1</c>,
 /// stored at DFT index <c>t</c> (<c>t = f mod H</c>); <c>Y[t, r] = X[f_t mod M, f_r mod N]</c>, plus, for <see cref="NyquistRule.Fold"/>
 /// on an even axis strictly cut (<c>H &lt; M</c>), <c>X[+H/2]</c> folded into the <c>−H/2</c> bin. Output
-/// <c>x̂[a, b] = scale · Re Σ_{t,r} Y[t, r]·e^{2πi(ta/H + rb/W)}</c>. Twiddles use the exactly reduced index
+/// <c>x̂ = scale · A_H·x·A_Wᵀ</c> with each axis's real matrix <see cref="AxisMatrix"/>. Twiddles use the exactly reduced index
 /// <c>(j·k) mod n</c> and <c>CosPi/SinPi</c>.
 /// </summary>
 public static class SpectralPool
@@ -58,69 +58,56 @@ public static class SpectralPool
         return (double.CosPi(a), sign * double.SinPi(a));
     }
 
-    /// <summary>Pools one row-major M×N plane to H×W.</summary>
-    public static double[] Plane(ReadOnlySpan<double> x, int m, int n, int h, int w, NyquistRule rule, SpectralScale scale)
+    /// <summary>
+    /// The real H×M matrix of one axis: <c>A[a, i] = Re Σ_t Σ_{p ∈ src(t)} e^{−2πi·p·i/M}·e^{2πi·t·a/H}</c> (a forward DFT of the
+    /// unit vector, the crop or fold, the inverse DFT, the real part), unscaled.
+    /// </summary>
+    public static double[] AxisMatrix(int m, int h, NyquistRule rule)
     {
-        var rs = Sources(m, h, rule);
-        var cs = Sources(n, w, rule);
-        var colIdx = cs.SelectMany(c => c).Distinct().ToArray();
-        var rowIdx = rs.SelectMany(c => c).Distinct().ToArray();
-        // Along W: T[a, q] = Σ_b x[a, b]·e^{−2πi·qb/N} for every needed q.
-        var tRe = new Dictionary<int, double[]>(); var tIm = new Dictionary<int, double[]>();
-        foreach (var q in colIdx)
-        {
-            var re = new double[m]; var im = new double[m];
-            for (int a = 0; a < m; a++)
-                for (int b = 0; b < n; b++)
-                {
-                    var (c, s) = Cis((long)q * b, n, -1);
-                    re[a] += x[a * n + b] * c; im[a] += x[a * n + b] * s;
-                }
-            tRe[q] = re; tIm[q] = im;
-        }
-        // Along H: X[p, q] = Σ_a T[a, q]·e^{−2πi·pa/M}; then the crop (and fold) into Y[t, r].
-        var yRe = new double[h * w]; var yIm = new double[h * w];
-        var xRe = new Dictionary<(int, int), double>(); var xIm = new Dictionary<(int, int), double>();
-        foreach (var p in rowIdx)
-            foreach (var q in colIdx)
-            {
-                double re = 0, im = 0;
-                for (int a = 0; a < m; a++)
-                {
-                    var (c, s) = Cis((long)p * a, m, -1);
-                    re += tRe[q][a] * c - tIm[q][a] * s; im += tRe[q][a] * s + tIm[q][a] * c;
-                }
-                xRe[(p, q)] = re; xIm[(p, q)] = im;
-            }
-        for (int t = 0; t < h; t++)
-            for (int r = 0; r < w; r++)
-                foreach (var p in rs[t])
-                    foreach (var q in cs[r])
-                    {
-                        yRe[t * w + r] += xRe[(p, q)]; yIm[t * w + r] += xIm[(p, q)];
-                    }
-        // Inverse: x̂[a, b] = scale·Re Σ_t Σ_r Y[t, r]·e^{2πi(ta/H + rb/W)}, along W then H.
-        double sc = Scale(m, n, h, w, scale);
-        var outv = new double[h * w];
-        var uRe = new double[h * w]; var uIm = new double[h * w]; // U[t, b] = Σ_r Y[t, r] e^{2πi rb/W}
-        for (int t = 0; t < h; t++)
-            for (int b = 0; b < w; b++)
-                for (int r = 0; r < w; r++)
-                {
-                    var (c, s) = Cis((long)r * b, w, 1);
-                    uRe[t * w + b] += yRe[t * w + r] * c - yIm[t * w + r] * s;
-                    uIm[t * w + b] += yRe[t * w + r] * s + yIm[t * w + r] * c;
-                }
-        for (int a = 0; a < h; a++)
-            for (int b = 0; b < w; b++)
+        var src = Sources(m, h, rule);
+        var a = new double[h * m];
+        for (int o = 0; o < h; o++)
+            for (int i = 0; i < m; i++)
             {
                 double re = 0;
                 for (int t = 0; t < h; t++)
-                {
-                    var (c, s) = Cis((long)t * a, h, 1);
-                    re += uRe[t * w + b] * c - uIm[t * w + b] * s;
-                }
-                outv[a * w + b] = sc * re;
+                    foreach (var p in src[t])
+                    {
+                        var (c1, s1) = Cis((long)p * i, m, -1);
+                        var (c2, s2) = Cis((long)t * o, h, 1);
+                        re += c1 * c2 - s1 * s2;
+                    }
+                a[o * m + i] = re;
+            }
+        return a;
+    }
+
+    /// <summary>
+    /// Pools one row-major M×N plane to H×W: <c>scale · A_H · x · A_Wᵀ</c>. The rule is applied per axis (separable), for
+    /// <see cref="NyquistRule.Hermitian"/> too: the real part is taken after each axis's inverse DFT. This is what makes the
+    /// composition law <c>pool(pool(x, H1), H2) = pool(x, H2)</c> hold for every size; taking one real part after a 2-D
+    /// inverse instead differs when both axes are cut to even sizes and breaks that law.
+    /// </summary>
+    public static double[] Plane(ReadOnlySpan<double> x, int m, int n, int h, int w, NyquistRule rule, SpectralScale scale)
+    {
+        var ah = AxisMatrix(m, h, rule);
+        var aw = AxisMatrix(n, w, rule);
+        double sc = Scale(m, n, h, w, scale);
+        var tmp = new double[m * w];            // x · A_Wᵀ
+        for (int a = 0; a < m; a++)
+            for (int b = 0; b < w; b++)
+            {
+                double s = 0;
+                for (int j = 0; j < n; j++) s += x[a * n + j] * aw[b * n + j];
+                tmp[a * w + b] = s;
+            }
+        var outv = new double[h * w];
+        for (int a = 0; a < h; a++)
+            for (int b = 0; b < w; b++)
+            {
+                double s = 0;
+                for (int i = 0; i < m; i++) s += ah[a * m + i] * tmp[i * w + b];
+                outv[a * w + b] = sc * s;
             }
         return outv;
     }

@@ -6,7 +6,7 @@ namespace PoolingConformance.Reference.Dialects.Poolconf;
 /// <c>poolconf.spectral_pool2d(input, output_size, nyquist="fold", norm="mean")</c>: <see cref="SpectralPool"/> on every
 /// N×C plane of a 4-D input. <c>output_size</c> is an int or [H, W] with <c>1 ≤ H ≤ M</c>, <c>1 ≤ W ≤ N</c> (larger → error:
 /// spectral pooling never upsamples). Choices where sources disagree (no official code exists): <c>nyquist</c>
-/// <c>"hermitian"</c> (Re of the cropped 2-D IDFT) or <c>"fold"</c> (scipy.signal.resample; the default, because it is
+/// <c>"hermitian"</c> (per axis, the real part of the cropped inverse DFT: the Nyquist bin's conjugate pair averaged; applied per axis so that the composition law holds — METHODS.md §13 writes Re of one 2-D inverse, which differs when both axes are cut to even sizes) or <c>"fold"</c> (scipy.signal.resample; the default, because it is
 /// sampling-consistent and externally checkable); <c>norm</c> <c>"mean"</c> (default, mean-preserving), <c>"ortho"</c>,
 /// <c>"backward"</c>. A plane holding NaN or ±∞ is NaN everywhere (every output mixes every input; an FFT would spread it).
 /// Tolerance (TESTING.md §3.5, norm-wise): every element of a plane gets the plane's whole norm-wise bound
