@@ -22,7 +22,7 @@ public sealed class PoolconfEdgeAwarePyramidPool : PoolOp
     ];
     public override IReadOnlyList<string> Inputs => ["input", "edge"];
     public override IReadOnlyList<string> Outputs => ["output"];
-    public override string ToleranceText => "derived: (2m + 2·9 + 3)·u·Σω|F|/Σω per bin of m taps + 2·u_out·|y| + η; copied input exact";
+    public override string ToleranceText => "derived: (2m + 2·9 + 3)·u·Σω|F|/Σω per bin of m taps + 2·u_out·|y| + η; copied input: output rounding only";
     public override string Summary => "edge-weighted pyramid average pooling (project definition; source unresolved)";
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
