@@ -9,7 +9,7 @@ namespace PoolingConformance.Reference.Dialects.Poolconf;
 /// (PSPNet order, the input first); <c>upsample="none"</c>: output N×C×Σn², the bins of each level row-major, levels in
 /// order. PSPNet upsamples bilinearly; nearest is chosen here because it keeps each output equal to one bin value (the
 /// bilinear variant is not provided). Tolerance: per bin <c>(2m + 21)·u·Σω|F|/Σω + 2·u_out·|y| + η</c>; the copied input
-/// channels are exact.
+/// channels get only the output-rounding term <c>2·u_out·|y|</c>.
 /// </summary>
 public sealed class PoolconfEdgeAwarePyramidPool : PoolOp
 {
