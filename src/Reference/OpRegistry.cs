@@ -56,6 +56,12 @@ public static class OpRegistry
         ops.Add(new DarknetYoloV3Spp());
         ops.Add(new UltralyticsSpp());
         ops.Add(new UltralyticsSppf());
+        ops.Add(new Dialects.Poolconf.PoolconfEdgeAwarePyramidPool());
+        ops.Add(new Dialects.Poolconf.PoolconfSpectralPool());
+        ops.Add(new Dialects.Poolconf.PoolconfNetVlad());
+        ops.Add(new Dialects.Poolconf.PoolconfBilinearPool());
+        ops.Add(new Dialects.Poolconf.PoolconfCompactBilinearPool());
+        ops.Add(new Dialects.Poolconf.PoolconfMop());
         return ops;
     }
 
