@@ -45,6 +45,15 @@ public static class OpRegistry
         ops.Add(new WebNnPool2d(Reduction.Max));
         ops.Add(new WebNnPool2d(Reduction.Average));
         ops.Add(new WebNnPool2d(Reduction.Lp));
+        ops.Add(new Dialects.Poolconf.PoolconfMixedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfGatedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfStochasticPool());
+        ops.Add(new Dialects.Poolconf.PoolconfMedianPool());
+        ops.Add(new Dialects.Poolconf.PoolconfCombinedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfRankAvgPool());
+        ops.Add(new Dialects.Poolconf.PoolconfRankWeightedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfRankStochasticPool());
+        ops.Add(new Dialects.Poolconf.PoolconfWeightedPool());
         return ops;
     }
 
