@@ -62,6 +62,15 @@ public static class OpRegistry
         ops.Add(new Dialects.Poolconf.PoolconfBilinearPool());
         ops.Add(new Dialects.Poolconf.PoolconfCompactBilinearPool());
         ops.Add(new Dialects.Poolconf.PoolconfMop());
+        ops.Add(new Dialects.Poolconf.PoolconfMixedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfGatedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfStochasticPool());
+        ops.Add(new Dialects.Poolconf.PoolconfMedianPool());
+        ops.Add(new Dialects.Poolconf.PoolconfCombinedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfRankAvgPool());
+        ops.Add(new Dialects.Poolconf.PoolconfRankWeightedPool());
+        ops.Add(new Dialects.Poolconf.PoolconfRankStochasticPool());
+        ops.Add(new Dialects.Poolconf.PoolconfWeightedPool());
         return ops;
     }
 

@@ -72,6 +72,7 @@ public static class StandardSuite
         IssueVectors(b);
         RoiSuite.Add(b, smoke);
         SppSuite.Add(b, smoke);
+        NovelASuite.Add(b, smoke);
         NovelBSuite.Add(b, smoke);
         if (!smoke) Sweeps(b);
         if (smoke) Thin(b, SmokeLimit);
