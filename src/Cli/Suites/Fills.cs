@@ -59,9 +59,10 @@ public static class Fills
     }
 
     /// <summary>Makes a tensor non-trivial: element 0 positive and not all elements equal (TESTING.md §4).</summary>
-    public static void NonTrivial(double[] data)
+    public static void NonTrivial(double[] data, DType dtype)
     {
         if (data.Length < 2) return;
-        if (data.All(v => v.Equals(data[0]))) data[^1] = data[0] + 1;
+        // A change that survives rounding to the dtype (data[0] + 1 does not at −65504 in float16).
+        if (data.All(v => v.Equals(data[0]))) data[^1] = dtype.Round(data[0] == 0 || !double.IsFinite(data[0]) ? 1 : data[0] / 2);
     }
 }

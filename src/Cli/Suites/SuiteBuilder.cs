@@ -37,7 +37,7 @@ public sealed class SuiteBuilder(ulong seed, DType dtype)
         ulong s = CaseSeed(id);
         string baseFamily = family.StartsWith("nan_") || family.StartsWith("neginf") ? "rand" : family;
         var data = Fills.Draw(baseFamily, (int)Tensor.ElementCount(nchw), t, s, inputName);
-        Fills.NonTrivial(data);
+        Fills.NonTrivial(data, t);
         var x = new Tensor(t, nchw, data);
         Tensor Shaped(Tensor v) => channelsLast ? Layout.ToChannelsLast(v) : inputShape is null ? v : Layout.Reshape(v, inputShape);
         if (family.StartsWith("nan_") || family.StartsWith("neginf"))
@@ -52,6 +52,8 @@ public sealed class SuiteBuilder(ulong seed, DType dtype)
             if (family.StartsWith("nan_")) Fills.Inject(data, planes, plane, windows, family[4..], double.NaN);
             else Fills.Inject(data, planes, plane, windows, "all", double.NegativeInfinity, every: 4);
         }
+        // Every value the oracle sees must be exactly what the .npy file stores.
+        if (t.IsFloat()) for (int i = 0; i < data.Length; i++) data[i] = t.Round(data[i]);
         var inputs = new Dictionary<string, Tensor>(extra ?? []) { [inputName] = Shaped(x) };
         // Evaluating here validates the case: a combination the dialect refuses throws before it is added.
         var outs = outputs ?? OpRegistry.Find(op)!.Evaluate(prms.ToJsonString(), inputs).DefaultOutputs;
@@ -87,6 +89,8 @@ public static class SuiteWriter
             var rels = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var (name, t) in c.Inputs)
             {
+                if (t.Data.Any(v => !t.DType.IsRepresentable(v)))
+                    throw new InvalidOperationException($"generator bug: case {c.Id} input {name} holds values that {t.DType.Name()} cannot store");
                 var rel = $"cases/{c.Id}/{name}.npy";
                 Npy.Write(Path.Combine(outDir, rel), t);
                 rels[name] = rel;

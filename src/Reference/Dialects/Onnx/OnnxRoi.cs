@@ -9,10 +9,15 @@ namespace PoolingConformance.Reference.Dialects.Onnx;
 /// <c>spatial_scale</c> (1.0, a float32 attribute). half_pixel subtracts 0.5 with no minimum ROI size; output_half_pixel forces
 /// the ROI to ≥ 1. <c>max</c> is ONNX's own: the largest weighted corner <c>max(w_i·v_i)</c> over the samples (the spec,
 /// its reference and ONNX Runtime agree on it; it is not the largest interpolated value — see <c>poolconf.roi_align_max</c>).
-/// An empty grid gives 0 (how ORT counts it is unresolved).
+/// An empty grid gives 0 (how ORT counts it is unresolved). Box arithmetic: the spec leaves its precision open; float16
+/// boxes are computed in float32, as ONNX Runtime (which has no float16 kernel and casts) and the float32-computing
+/// Python reference do — unlike torchvision, which computes in half.
 /// </summary>
 public sealed class OnnxRoiAlign : PoolOp
 {
+    /// <summary>The dtype of the box arithmetic: float32 for float16 boxes, else the boxes' dtype.</summary>
+    internal static DType CoordinateType(DType boxes) => boxes == DType.Float16 ? DType.Float32 : boxes;
+
     public override string Name => "onnx.RoiAlign";
     public override IReadOnlyList<ParamInfo> Params =>
     [
@@ -49,8 +54,9 @@ public sealed class OnnxRoiAlign : PoolOp
         var list = RoiGeometry.Read(rois, x.Shape[0], "inputs.rois", bi, "inputs.batch_indices");
         var mode = new RoiAlignMode(halfPixel ? 0.5 : 0, !halfPixel, true, max ? RoiAlignReduce.OnnxWeightedCornerMax : RoiAlignReduce.Average);
         var r = new OpResult { Descriptor = $"onnx.RoiAlign K={list.Length} out={oh}x{ow} sampling_ratio={sr} {(halfPixel ? "half_pixel" : "output_half_pixel")} {(max ? "max" : "avg")}" };
-        r.Add(RoiAlign.Compute(x, list, oh, ow, scale, sr, mode, rois.DType, "Y"));
-        r.ExplainLines = () => RoiAlign.Describe(list, oh, ow, scale, sr, mode, x.Shape[2], x.Shape[3], rois.DType);
+        var coords = CoordinateType(rois.DType);
+        r.Add(RoiAlign.Compute(x, list, oh, ow, scale, sr, mode, coords, "Y"));
+        r.ExplainLines = () => RoiAlign.Describe(list, oh, ow, scale, sr, mode, x.Shape[2], x.Shape[3], coords);
         return r;
     }
 }
@@ -58,7 +64,8 @@ public sealed class OnnxRoiAlign : PoolOp
 /// <summary>
 /// ONNX <c>MaxRoiPool</c> (opsets 1, 22): X, rois (num_rois×5 <c>[batch_id, x1, y1, x2, y2]</c>); <c>pooled_shape</c> (required),
 /// <c>spatial_scale</c> (1.0, float32). No reference exists in ONNX; semantics of ONNX Runtime's <c>roi_pool.cc</c> = Fast R-CNN =
-/// torchvision <c>roi_pool</c> (<see cref="RoiPool"/>): round half away from zero, inclusive end, empty bin 0, NaN never wins.
+/// torchvision <c>roi_pool</c> (<see cref="RoiPool"/>): round half away from zero, inclusive end, empty bin 0, NaN never wins;
+/// float16 boxes computed in float32 as for RoiAlign.
 /// </summary>
 public sealed class OnnxMaxRoiPool : PoolOp
 {
@@ -83,8 +90,9 @@ public sealed class OnnxMaxRoiPool : PoolOp
         if (rois.DType != x.DType) throw InputErrors.Bad("rois", $"rois must have X's dtype {x.DType.Name()}");
         var list = RoiGeometry.Read(rois, x.Shape[0], "inputs.rois");
         var r = new OpResult { Descriptor = $"onnx.MaxRoiPool K={list.Length} out={ps[0]}x{ps[1]} scale={scale}" };
-        r.Add(RoiPool.Compute(x, list, ps[0], ps[1], scale, rois.DType, "Y"));
-        r.ExplainLines = () => RoiPool.Describe(list, ps[0], ps[1], scale, x.Shape[2], x.Shape[3], rois.DType);
+        var coords = OnnxRoiAlign.CoordinateType(rois.DType);
+        r.Add(RoiPool.Compute(x, list, ps[0], ps[1], scale, coords, "Y"));
+        r.ExplainLines = () => RoiPool.Describe(list, ps[0], ps[1], scale, x.Shape[2], x.Shape[3], coords);
         return r;
     }
 }
