@@ -62,9 +62,33 @@ public static class OnnxModelWriter
         return w;
     }
 
+    /// <summary>
+    /// A TensorProto (field numbers: dims 1, data_type 2, name 8, raw_data 9; little-endian raw data), as the node-test
+    /// folders store inputs and outputs.
+    /// </summary>
+    public static byte[] TensorProto(string name, PoolingConformance.Core.Tensor t)
+    {
+        var w = new W();
+        foreach (var d in t.Shape) w.VarintField(1, d);
+        int type = t.DType switch
+        {
+            PoolingConformance.Core.DType.Float32 => Float, PoolingConformance.Core.DType.Float64 => Double, PoolingConformance.Core.DType.Float16 => Float16,
+            PoolingConformance.Core.DType.Int64 => Int64, PoolingConformance.Core.DType.Int32 => Int32, PoolingConformance.Core.DType.UInt8 => UInt8,
+            PoolingConformance.Core.DType.Int8 => Int8, _ => throw new NotSupportedException($"dtype {t.DType}"),
+        };
+        w.VarintField(2, type).StringField(8, name);
+        using var ms = new MemoryStream();
+        PoolingConformance.Core.Npy.Write(ms, t);
+        // The .npy writer's data section is exactly the little-endian raw_data: take the bytes after its header.
+        var npy = ms.ToArray();
+        int dataBytes = t.Data.Length * PoolingConformance.Core.DTypes.Size(t.DType);
+        w.BytesField(9, npy[^dataBytes..]);
+        return w.Bytes;
+    }
+
     /// <summary>A model of one node. Empty input names stand for omitted optional inputs.</summary>
     public static byte[] SingleNode(string opType, int opset, IReadOnlyList<(string Name, int ElemType, int[] Shape)> inputs,
-        IReadOnlyList<(string Name, int ElemType)> outputs, IEnumerable<OnnxAttribute> attributes)
+        IReadOnlyList<(string Name, int ElemType)> outputs, IEnumerable<OnnxAttribute> attributes, IReadOnlyList<int[]>? outputShapes = null)
     {
         var node = new W();
         foreach (var i in inputs) node.StringField(1, i.Name);
@@ -73,7 +97,7 @@ public static class OnnxModelWriter
         foreach (var a in attributes) node.Message(5, Attribute(a));
         var graph = new W().Message(1, node).StringField(2, "poolconf");
         foreach (var i in inputs.Where(i => i.Name.Length > 0)) graph.Message(11, ValueInfo(i.Name, i.ElemType, i.Shape));
-        foreach (var o in outputs) graph.Message(12, ValueInfo(o.Name, o.ElemType, null));
+        for (int j = 0; j < outputs.Count; j++) graph.Message(12, ValueInfo(outputs[j].Name, outputs[j].ElemType, outputShapes?[j]));
         return new W().VarintField(1, 8).StringField(2, "poolconf").Message(7, graph)
             .Message(8, new W().StringField(1, "").VarintField(2, opset)).Bytes;
     }

@@ -106,7 +106,7 @@ public static class OnnxRuntimeBackend
         // ORT's own log lines (its RoiAlign max-mode notice, initialization errors) go to the console; the backend reports
         // errors itself, one line per case.
         OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
-        int opset = c.Params is { } p && p.TryGetProperty("opset", out var o) && o.TryGetInt32(out var ov) ? ov : 22;
+        int opset = Opset(c);
         try { return RunAt(c, inputs, opset); }
         catch (OnnxRuntimeException e) when (NoKernel(e) && opset == 22)
         {
@@ -122,17 +122,50 @@ public static class OnnxRuntimeBackend
     /// </summary>
     static bool NoKernel(OnnxRuntimeException e) => e.Message.Contains("NotImplemented") || e.Message.Contains("InsertedPrecisionFreeCast");
 
-    static Dictionary<string, Tensor> RunAt(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int opset)
+    /// <summary>A single-node model of an onnx.* case: the model bytes, its node inputs (in spec order) and its outputs.</summary>
+    public sealed record NodeModel(byte[] Bytes, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs);
+
+    /// <summary>
+    /// The case as a single-node model at <paramref name="opset"/> (MaxRoiPool, GlobalLpPool and RoiAlign at most 21, where ONNX Runtime
+    /// implements them): node inputs in the spec's order (omitted trailing optionals dropped), outputs up to the last one
+    /// the case lists.
+    /// </summary>
+    public static NodeModel BuildModel(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int opset, IReadOnlyDictionary<string, int[]>? outputShapes = null)
     {
         string op = c.Op[5..];
-        if (op is "MaxRoiPool" or "GlobalLpPool") opset = Math.Min(opset, 21);
+        // ONNX Runtime 1.31 implements these only up to opset 21 (opset 22 added bfloat16, no semantic change).
+        if (op is "MaxRoiPool" or "GlobalLpPool" or "RoiAlign") opset = Math.Min(opset, 21);
         var nodeInputs = NodeInputs[op].Select(n => inputs.TryGetValue(n, out var t) ? (n, ElemType(t.DType), t.Shape) : ("", 0, Array.Empty<int>())).ToList();
         while (nodeInputs.Count > 0 && nodeInputs[^1].Item1.Length == 0) nodeInputs.RemoveAt(nodeInputs.Count - 1);
         var outNames = NodeOutputs.GetValueOrDefault(op, ["Y"]);
         var wanted = outNames.Take(outNames.Select((n, i) => (n, i)).Where(x => c.Outputs.Contains(x.n)).Select(x => x.i + 1).DefaultIfEmpty(1).Max()).ToList();
         var x = inputs["X"];
         var outs = wanted.Select(n => (n, n == "Indices" ? OnnxModelWriter.Int64 : ElemType(x.DType))).ToList();
-        var model = OnnxModelWriter.SingleNode(op, opset, nodeInputs, outs, Attributes(op, c.Params, opset));
+        var bytes = OnnxModelWriter.SingleNode(op, opset, nodeInputs, outs, Attributes(op, c.Params, opset),
+            outputShapes is null ? null : wanted.Select(n => outputShapes[n]).ToList());
+        return new NodeModel(bytes, nodeInputs.Select(i => i.Item1).ToList(), wanted);
+    }
+
+    /// <summary>Runs a model file (a node-test folder's <c>model.onnx</c>) on named inputs; for round-trip checks.</summary>
+    public static Dictionary<string, Tensor> RunModelFile(string modelPath, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
+        using var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        using var session = new InferenceSession(modelPath, so);
+        var feeds = session.InputMetadata.Keys.Select(n => ToOrt(n, inputs[n])).ToList();
+        using var results = session.Run(feeds, session.OutputMetadata.Keys.ToList());
+        return results.ToDictionary(r => r.Name, FromOrt);
+    }
+
+    /// <summary>The case's opset: its <c>opset</c> parameter, else 22.</summary>
+    public static int Opset(CaseSpec c) => c.Params is { } p && p.TryGetProperty("opset", out var o) && o.TryGetInt32(out var ov) ? ov : 22;
+
+    static Dictionary<string, Tensor> RunAt(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int opset)
+    {
+        var m = BuildModel(c, inputs, opset);
+        var nodeInputs = m.Inputs.Select(n => (n, 0, Array.Empty<int>())).ToList();
+        var wanted = m.Outputs.ToList();
+        var model = m.Bytes;
         using var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1 };
         so.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
         using var session = new InferenceSession(model, so);

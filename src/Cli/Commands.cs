@@ -91,8 +91,7 @@ public static class Commands
         if (dtName is not ("float32" or "float64" or "float16") || !DTypes.TryParseName(dtName, out var dtype))
             throw new UsageException($"option '--dtype': '{dtName}' is not float32, float64 or float16");
         var format = a.Get("--format") ?? "npy";
-        if (format == "onnx") throw new UsageException("option '--format': 'onnx' is not available in this build yet (ONNX node-test export is planned); use npy");
-        if (format != "npy") throw new UsageException($"option '--format': '{format}' is not npy or onnx");
+        if (format is not ("npy" or "onnx")) throw new UsageException($"option '--format': '{format}' is not npy or onnx");
         if (File.Exists(outDir)) throw new UnusableException(outDir, null, "--out", "is a file");
         if (Directory.Exists(outDir) && Directory.EnumerateFileSystemEntries(outDir).Any())
         {
@@ -105,6 +104,20 @@ public static class Commands
         var sw = Stopwatch.StartNew();
         var b = StandardSuite.Build(name, seed, dtype);
         stderr.WriteLine($"poolconf: generating suite '{name}': {b.Cases.Count} cases, seed {seed}, {dtype.Name()}");
+        if (format == "onnx")
+        {
+            int written = 0, left = 0;
+            foreach (var c in b.Cases)
+            {
+                var spec = new CaseSpec(c.Id, c.Op, System.Text.Json.JsonDocument.Parse(c.Params.ToJsonString()).RootElement, new Dictionary<string, string>(), c.Outputs, null);
+                var expected = OpRegistry.Find(c.Op)!.Evaluate(c.Params.ToJsonString(), c.Inputs).Outputs;
+                if (Adapters.OnnxExport.NotExpressible(spec, expected) is not null) { left++; continue; }
+                Adapters.OnnxExport.Write(outDir, spec, c.Inputs, expected);
+                written++;
+            }
+            stdout.WriteLine($"wrote {written} ONNX node-test folders to {outDir} ({left} cases of the suite are not ONNX-expressible) in {sw.Elapsed.TotalSeconds:F1} s (suite {name}, seed {seed}, {dtype.Name()})");
+            return 0;
+        }
         SuiteWriter.Write(outDir, name, b, Progress(b.Cases.Count, stderr, "generated"));
         stdout.WriteLine($"wrote {b.Cases.Count} cases ({b.Cases.Select(c => c.Op).Distinct().Count()} ops) to {outDir} in {sw.Elapsed.TotalSeconds:F1} s (suite {name}, seed {seed}, {dtype.Name()})");
         return 0;
