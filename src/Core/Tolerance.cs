@@ -147,6 +147,13 @@ public sealed class OutputComparison
     public double Headroom { get; set; }
     public long Compared { get; set; }
     public List<Mismatch> First { get; } = [];
+    /// <summary>The output's shape (for the error map).</summary>
+    public int[] Shape { get; set; } = [];
+    /// <summary>
+    /// Per element of the first (n, c) plane: 0 within tolerance, otherwise the error in units of the bound (∞ for a NaN or
+    /// class mismatch, 1 for a mismatch under a zero bound); null when the output passed or has no plane.
+    /// </summary>
+    public double[]? ErrorMap { get; set; }
 
     public const int MaxListed = 10;
 
@@ -174,7 +181,7 @@ public static class OutputComparer
             return new OutputComparison { Name = exp.Name, Tolerance = tol, Problem = $"shape {Tensor.ShapeText(actual.Shape)}, expected {Tensor.ShapeText(exp.Value.Shape)}" };
         // Selections and indices are exact whatever the requested tolerance: no arithmetic happens.
         var effective = exp.Bound is null && tol is not null && exp.IsIndex ? Tolerance.Exact : tol!;
-        var r = new OutputComparison { Name = exp.Name, Tolerance = effective };
+        var r = new OutputComparison { Name = exp.Name, Tolerance = effective, Shape = exp.Value.Shape };
         var e = exp.Value.Data; var a = actual.Data;
         for (int i = 0; i < e.Length; i++)
         {
@@ -197,6 +204,14 @@ public static class OutputComparer
             else if (!ok) { r.MaxAbs = double.PositiveInfinity; r.MaxUlp = long.MaxValue; }
             if (!ok)
             {
+                if (r.ErrorMap is null && exp.Value.Rank >= 3)
+                    r.ErrorMap = new double[(int)Tensor.ElementCount(exp.Value.Shape[2..])];
+                if (r.ErrorMap is not null && i < r.ErrorMap.Length)
+                {
+                    double b = effective.BoundFor(ev, bound, want);
+                    double d = Math.Abs(av - ev);
+                    r.ErrorMap[i] = double.IsNaN(d) || double.IsInfinity(d) ? double.PositiveInfinity : b > 0 ? d / b : 1;
+                }
                 r.Mismatches++;
                 if (r.First.Count < OutputComparison.MaxListed)
                     r.First.Add(new Mismatch(exp.Value.Unravel(i), ev, av, effective.BoundFor(ev, bound, want)));

@@ -28,6 +28,8 @@ public static class HtmlReport
         {
             sb.Append($"<h3 class=\"fail\">{E(o.Status.ToUpperInvariant())} {E(o.Case.Id)}</h3><p>{E(o.Message)}</p>")
               .Append($"<p>params <code>{E(o.Case.Params?.GetRawText() ?? "{}")}</code><br>problem <code>{E(o.Descriptor)}</code><br>repro <code>{E(Verifier.Repro(suite, o.Case))}</code></p>");
+            foreach (var c in o.Outputs.Where(c => c.ErrorMap is not null))
+                sb.Append(Heatmap(c));
             foreach (var c in o.Outputs.Where(c => c.First.Count > 0))
             {
                 sb.Append($"<table><tr><th>{E(c.Name)} index</th><th>expected</th><th>actual</th><th>bound</th></tr>");
@@ -37,6 +39,33 @@ public static class HtmlReport
             }
         }
         sb.Append("</body></html>\n");
+        return sb.ToString();
+    }
+
+    /// <summary>
+    /// An inline SVG error map of the first (n, c) plane, rows × columns of its last two axes (1-D outputs as one row; 3-D
+    /// as the first depth slice): green within tolerance, yellow to red for errors of 1 to 100+ bounds, black for NaN
+    /// or class mismatches. Self-contained: no image files, no scripts.
+    /// </summary>
+    static string Heatmap(OutputComparison c)
+    {
+        var map = c.ErrorMap!;
+        var spatial = c.Shape[2..];
+        int w = spatial.Length == 0 ? 1 : spatial[^1];
+        int h = spatial.Length >= 2 ? spatial[^2] : 1;
+        int cell = Math.Clamp(320 / Math.Max(w, h), 3, 24);
+        var sb = new StringBuilder();
+        sb.Append($"<p>error map of <code>{WebUtility.HtmlEncode(c.Name)}</code>, plane (0, 0){(spatial.Length == 3 ? ", depth 0" : "")}: {h}×{w}</p>");
+        sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w * cell}\" height=\"{h * cell}\" role=\"img\">");
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                double e = map[y * w + x];
+                string color = e == 0 ? "#cfe8cf" : double.IsInfinity(e) ? "#000000"
+                    : $"hsl({(int)Math.Round(60 - 60 * Math.Clamp(Math.Log10(Math.Max(e, 1)) / 2, 0, 1))},90%,50%)";
+                sb.Append($"<rect x=\"{x * cell}\" y=\"{y * cell}\" width=\"{cell}\" height=\"{cell}\" fill=\"{color}\"><title>[{y},{x}] {(e == 0 ? "ok" : double.IsInfinity(e) ? "NaN/class mismatch" : $"{e:G3} × bound")}</title></rect>");
+            }
+        sb.Append("</svg>");
         return sb.ToString();
     }
 }

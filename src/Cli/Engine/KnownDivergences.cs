@@ -8,13 +8,13 @@ namespace PoolingConformance.Cli.Engine;
 public sealed record KnownDivergence(string Backend, string Op, JsonObject When, string? Predicate, string Issue, string Summary)
 {
     /// <summary>The named conditions an entry may use beyond parameter equality.</summary>
-    public static readonly string[] Predicates = ["pads_at_least_kernel", "same_with_dilation", "output_shape_given"];
+    public static readonly string[] Predicates = ["pads_at_least_kernel", "same_with_dilation", "output_shape_given", "input_has_nan"];
 
     static int[] Ints(JsonElement p, string name) =>
         p.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray().Select(e => e.TryGetInt32(out var i) ? i : 0).ToArray() : [];
 
     /// <summary>True when the case is this op, every <c>when</c> parameter is present with an equal JSON value, and the predicate holds.</summary>
-    public bool Matches(string backend, CaseSpec c)
+    public bool Matches(string backend, CaseSpec c, Func<CaseSpec, bool>? inputHasNan = null)
     {
         if (backend != Backend || c.Op != Op) return false;
         foreach (var (k, v) in When)
@@ -30,6 +30,7 @@ public sealed record KnownDivergence(string Backend, string Op, JsonObject When,
                 && pads.Select((pv, i) => pv >= k[i % k.Length]).Any(b => b),
             "same_with_dilation" => prm.TryGetProperty("auto_pad", out var ap) && ap.GetString() is "SAME_UPPER" or "SAME_LOWER" && Ints(prm, "dilations").Any(d => d > 1),
             "output_shape_given" => c.Inputs.ContainsKey("output_shape"),
+            "input_has_nan" => inputHasNan?.Invoke(c) == true,
             _ => false,
         };
     }
@@ -75,13 +76,13 @@ public static class KnownDivergences
     }
 
     /// <summary>Re-labels failing outcomes that a known divergence of <paramref name="backend"/> explains.</summary>
-    public static void Apply(IList<CaseOutcome> outcomes, string? backend, IReadOnlyList<KnownDivergence> known)
+    public static void Apply(IList<CaseOutcome> outcomes, string? backend, IReadOnlyList<KnownDivergence> known, Func<CaseSpec, bool>? inputHasNan = null)
     {
         if (backend is null) return;
         foreach (var o in outcomes)
         {
             if (o.Status is not ("fail" or "error")) continue;
-            var k = known.FirstOrDefault(k => k.Matches(backend, o.Case));
+            var k = known.FirstOrDefault(k => k.Matches(backend, o.Case, inputHasNan));
             if (k is null) continue;
             o.Status = "known";
             o.Message = $"known divergence ({k.Issue}): {k.Summary} | {o.Message}";

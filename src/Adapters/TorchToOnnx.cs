@@ -1,0 +1,72 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using PoolingConformance.Core;
+using Tensor = PoolingConformance.Core.Tensor;
+
+namespace PoolingConformance.Adapters;
+
+/// <summary>
+/// The <c>torch.*</c> cases that map exactly onto an ONNX node, so the <c>onnxruntime</c> backend can run them too:
+/// <c>max_pool1d/2d/3d</c> → MaxPool (symmetric pads, dilations, ceil_mode; PyTorch's per-plane indices are ONNX's flat
+/// indices minus the plane offset) and <c>avg_pool1d/2d/3d</c> without <c>divisor_override</c> → AveragePool
+/// (<c>count_include_pad</c> defaults to 1 as in PyTorch). Unbatched inputs get N = 1 and lose it again. Lp pooling does not
+/// map (PyTorch's x^p and ceil inflation are not ONNX's LpPool), nor do adaptive, fractional and unpooling ops.
+/// </summary>
+public static class TorchToOnnx
+{
+    /// <summary>The onnx.* case equivalent to a torch.* case, or null (with the reason) when none is exact.</summary>
+    public static (CaseSpec? Onnx, string? Why) Map(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        bool max = c.Op is "torch.max_pool1d" or "torch.max_pool2d" or "torch.max_pool3d";
+        bool avg = c.Op is "torch.avg_pool1d" or "torch.avg_pool2d" or "torch.avg_pool3d";
+        if (!max && !avg) return (null, $"{c.Op} has no exact ONNX equivalent");
+        int nd = c.Op[^2] - '0';
+        var p = c.Params ?? JsonDocument.Parse("{}").RootElement;
+        if (p.TryGetProperty("divisor_override", out var dv) && dv.ValueKind != JsonValueKind.Null) return (null, "divisor_override has no ONNX equivalent");
+        if (!inputs.TryGetValue("input", out var x) || x.DType is not (DType.Float32 or DType.Float16 or DType.Float64)) return (null, "input dtype has no ONNX pooling kernel");
+        int[] Tuple(string name, int[] dflt)
+        {
+            if (!p.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null) return dflt;
+            if (v.ValueKind == JsonValueKind.Number) return Enumerable.Repeat(v.GetInt32(), nd).ToArray();
+            var a = v.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            return a.Length == 0 ? dflt : a.Length == 1 ? Enumerable.Repeat(a[0], nd).ToArray() : a;
+        }
+        var k = Tuple("kernel_size", []);
+        if (k.Length != nd) return (null, "kernel_size is not a valid tuple");
+        var s = Tuple("stride", k);
+        var pad = Tuple("padding", new int[nd]);
+        var o = new JsonObject
+        {
+            ["kernel_shape"] = new JsonArray(k.Select(v => (JsonNode)v).ToArray()),
+            ["strides"] = new JsonArray(s.Select(v => (JsonNode)v).ToArray()),
+            ["pads"] = new JsonArray(pad.Concat(pad).Select(v => (JsonNode)v).ToArray()),
+            ["ceil_mode"] = p.TryGetProperty("ceil_mode", out var cm) && cm.ValueKind == JsonValueKind.True ? 1 : 0,
+        };
+        if (max) o["dilations"] = new JsonArray(Tuple("dilation", Enumerable.Repeat(1, nd).ToArray()).Select(v => (JsonNode)v).ToArray());
+        else o["count_include_pad"] = p.TryGetProperty("count_include_pad", out var cip) && cip.ValueKind == JsonValueKind.False ? 0 : 1;
+        var outs = c.Outputs.Select(n => n == "indices" ? "Indices" : "Y").ToList();
+        var spec = new CaseSpec(c.Id, max ? "onnx.MaxPool" : "onnx.AveragePool", JsonDocument.Parse(o.ToJsonString()).RootElement,
+            new Dictionary<string, string> { ["X"] = "" }, outs, null);
+        return (spec, null);
+    }
+
+    /// <summary>Runs a mapped torch.* case through ONNX Runtime and returns its outputs under the torch names.</summary>
+    public static Dictionary<string, Tensor> Run(CaseSpec onnx, IReadOnlyDictionary<string, Tensor> inputs, int nd)
+    {
+        var x = inputs["input"];
+        bool unbatched = x.Rank == nd + 1;
+        var xb = unbatched ? new Tensor(x.DType, [1, .. x.Shape], x.Data) : x;
+        var r = OnnxRuntimeBackend.RunCase(onnx, new Dictionary<string, Tensor> { ["X"] = xb });
+        var result = new Dictionary<string, Tensor>();
+        var y = r["Y"];
+        result["output"] = unbatched ? new Tensor(y.DType, y.Shape[1..], y.Data) : y;
+        if (r.TryGetValue("Indices", out var idx))
+        {
+            long plane = Tensor.ElementCount(xb.Shape[2..]);
+            int perPlaneOut = (int)Tensor.ElementCount(idx.Shape[2..]);
+            var d = idx.Data.Select((v, i) => v - (i / perPlaneOut) * (double)plane).ToArray();
+            result["indices"] = new Tensor(DType.Int64, unbatched ? idx.Shape[1..] : idx.Shape, d);
+        }
+        return result;
+    }
+}
