@@ -150,10 +150,12 @@ public sealed class OutputComparison
     /// <summary>The output's shape (for the error map).</summary>
     public int[] Shape { get; set; } = [];
     /// <summary>
-    /// Per element of the first (n, c) plane: 0 within tolerance, otherwise the error in units of the bound (∞ for a NaN or
+    /// Per element of one (n, c) plane — the one holding the first mismatch: 0 within tolerance, otherwise the error in units of the bound (∞ for a NaN or
     /// class mismatch, 1 for a mismatch under a zero bound); null when the output passed or has no plane.
     /// </summary>
     public double[]? ErrorMap { get; set; }
+    /// <summary>The flat (n, c) plane number the error map shows: the plane of the first mismatch.</summary>
+    public int ErrorMapPlane { get; set; }
 
     public const int MaxListed = 10;
 
@@ -204,13 +206,17 @@ public static class OutputComparer
             else if (!ok) { r.MaxAbs = double.PositiveInfinity; r.MaxUlp = long.MaxValue; }
             if (!ok)
             {
-                if (r.ErrorMap is null && exp.Value.Rank >= 3)
-                    r.ErrorMap = new double[(int)Tensor.ElementCount(exp.Value.Shape[2..])];
-                if (r.ErrorMap is not null && i < r.ErrorMap.Length)
+                int planeSize = exp.Value.Rank >= 3 ? (int)Tensor.ElementCount(exp.Value.Shape[2..]) : 0;
+                if (r.ErrorMap is null && planeSize > 0)
+                {
+                    r.ErrorMap = new double[planeSize];
+                    r.ErrorMapPlane = i / planeSize;
+                }
+                if (r.ErrorMap is not null && i / planeSize == r.ErrorMapPlane)
                 {
                     double b = effective.BoundFor(ev, bound, want);
                     double d = Math.Abs(av - ev);
-                    r.ErrorMap[i] = double.IsNaN(d) || double.IsInfinity(d) ? double.PositiveInfinity : b > 0 ? d / b : 1;
+                    r.ErrorMap[i % planeSize] = double.IsNaN(d) || double.IsInfinity(d) ? double.PositiveInfinity : b > 0 ? d / b : 1;
                 }
                 r.Mismatches++;
                 if (r.First.Count < OutputComparison.MaxListed)

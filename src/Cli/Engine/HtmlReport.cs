@@ -17,13 +17,15 @@ public static class HtmlReport
           .Append(".pass{color:#070}.fail{color:#a00}code{font-size:90%}</style></head><body>")
           .Append($"<h1>poolconf verify</h1><p>suite <code>{E(Path.GetFullPath(suite.Dir))}</code>, results <code>{E(Path.GetFullPath(results))}</code></p>")
           .Append($"<p class=\"{(failed == 0 ? "pass" : "fail")}\"><b>{passed} passed, {failed} failed</b></p>")
-          .Append("<h2>Per op</h2><table><tr><th>op</th><th>passed</th><th>cases</th><th>rate</th></tr>");
+          ;
+        var perOp = new StringBuilder("<h2>Per op</h2><table><tr><th>op</th><th>passed</th><th>cases</th><th>rate</th></tr>");
         foreach (var g in outcomes.GroupBy(o => o.Case.Op).OrderBy(g => g.Key, StringComparer.Ordinal))
         {
             int p = g.Count(o => !o.CountsAsFailure);
-            sb.Append($"<tr><td>{E(g.Key)}</td><td>{p}</td><td>{g.Count()}</td><td class=\"{(p == g.Count() ? "pass" : "fail")}\">{100.0 * p / g.Count():F1}%</td></tr>");
+            perOp.Append($"<tr><td>{E(g.Key)}</td><td>{p}</td><td>{g.Count()}</td><td class=\"{(p == g.Count() ? "pass" : "fail")}\">{100.0 * p / g.Count():F1}%</td></tr>");
         }
-        sb.Append("</table><h2>Failing cases</h2>");
+        perOp.Append("</table>");
+        sb.Append(outcomes.Any(o => o.CountsAsFailure) ? "<h2>Failing cases</h2>" : "<h2>Failing cases</h2><p class=\"pass\">none</p>");
         foreach (var o in outcomes.Where(o => o.CountsAsFailure).Take(500))
         {
             sb.Append($"<h3 class=\"fail\">{E(o.Status.ToUpperInvariant())} {E(o.Case.Id)}</h3><p>{E(o.Message)}</p>")
@@ -38,12 +40,12 @@ public static class HtmlReport
                 sb.Append("</table>");
             }
         }
-        sb.Append("</body></html>\n");
+        sb.Append(perOp).Append("</body></html>\n");
         return sb.ToString();
     }
 
     /// <summary>
-    /// An inline SVG error map of the first (n, c) plane, rows × columns of its last two axes (1-D outputs as one row; 3-D
+    /// An inline SVG error map of the (n, c) plane holding the first mismatch, rows × columns of its last two axes (1-D outputs as one row; 3-D
     /// as the first depth slice): green within tolerance, yellow to red for errors of 1 to 100+ bounds, black for NaN
     /// or class mismatches. Self-contained: no image files, no scripts.
     /// </summary>
@@ -55,7 +57,10 @@ public static class HtmlReport
         int h = spatial.Length >= 2 ? spatial[^2] : 1;
         int cell = Math.Clamp(320 / Math.Max(w, h), 3, 24);
         var sb = new StringBuilder();
-        sb.Append($"<p>error map of <code>{WebUtility.HtmlEncode(c.Name)}</code>, plane (0, 0){(spatial.Length == 3 ? ", depth 0" : "")}: {h}×{w}</p>");
+        int channels = c.Shape.Length > 1 ? Math.Max(c.Shape[1], 1) : 1;
+        sb.Append($"<p>error map of <code>{WebUtility.HtmlEncode(c.Name)}</code>, plane (n {c.ErrorMapPlane / channels}, c {c.ErrorMapPlane % channels}){(spatial.Length == 3 ? ", depth 0" : "")}: {h}×{w} " +
+                  "<small>(<span style=\"background:#cfe8cf\">&nbsp;ok&nbsp;</span> <span style=\"background:hsl(60,90%,50%)\">&nbsp;1× bound&nbsp;</span> " +
+                  "<span style=\"background:hsl(0,90%,50%)\">&nbsp;≥100× bound&nbsp;</span> <span style=\"background:#000;color:#fff\">&nbsp;NaN / class&nbsp;</span>)</small></p>");
         sb.Append($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w * cell}\" height=\"{h * cell}\" role=\"img\">");
         for (int y = 0; y < h; y++)
             for (int x = 0; x < w; x++)
