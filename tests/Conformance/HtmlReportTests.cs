@@ -19,10 +19,11 @@ public class HtmlReportTests
             Assert.That(Program.Run(["generate", "--suite", "smoke", "--out", suite], new StringWriter(), new StringWriter()), Is.EqualTo(0));
             Assert.That(Program.Run(["run", "--suite", suite, "--backend", "reference", "--out", results], new StringWriter(), new StringWriter()), Is.EqualTo(0));
             var s = Manifest.Load(suite);
-            var c = s.Cases.First(c => c.Op == "torch.max_pool2d");
+            var c = s.Cases.First(c => c.Op == "torch.max_pool2d" && c.Id.Contains("-rand/"));
             var file = Path.Combine(results, c.Id, "output.npy");
             var t = Npy.Read(file);
-            t.Data[^1] = t.Data[^1] + 1;
+            int i = Array.FindIndex(t.Data, double.IsFinite);
+            t.Data[i] = (float)(t.Data[i] + 1);
             Npy.Write(file, t);
             Assert.That(Program.Run(["verify", "--suite", suite, "--results", results, "--html", html, "--quiet"], new StringWriter(), new StringWriter()), Is.EqualTo(1));
             var page = File.ReadAllText(html);
