@@ -12,6 +12,7 @@ public static class OnnxExport
 {
     /// <summary>Why a case is not exported, or null when it is.</summary>
     public static string? NotExpressible(CaseSpec c, IReadOnlyDictionary<string, Expectation> expected) =>
+        !c.Op.StartsWith("onnx.", StringComparison.Ordinal) ? $"{c.Op} is not an onnx.* op" :
         OnnxRuntimeBackend.Unsupported(c) ?? (c.Outputs.Any(o => expected[o].Unspecified?.Any(u => u) == true)
             ? "has elements the dialect leaves unspecified (windows made only of padding)" : null);
 
