@@ -13,7 +13,7 @@ namespace PoolingConformance.Cli;
 public static class Commands
 {
     public static readonly string[] Suites = ["smoke", "standard"];
-    public static readonly string[] Backends = ["reference", "onnxruntime", "exec:<command>"];
+    public static readonly string[] Backends = ["reference", "optimized", "onnxruntime", "exec:<command>"];
 
     static void NoPositional(Args a)
     {
@@ -158,11 +158,15 @@ public static class Commands
         var suite = Manifest.Load(suiteDir);
         OutsideSuite(outDir, suiteDir, "--out");
         if (File.Exists(outDir)) throw new UnusableException(outDir, null, "--out", "is a file");
-        if (!backend.StartsWith("exec:") && backend is not ("reference" or "onnxruntime"))
-            throw new UsageException($"option '--backend': '{backend}' is not available in this build (available: reference, onnxruntime, exec:<command>)");
+        if (!backend.StartsWith("exec:") && backend is not ("reference" or "optimized" or "onnxruntime"))
+            throw new UsageException($"option '--backend': '{backend}' is not available in this build (available: reference, optimized, onnxruntime, exec:<command>)");
+        int threads = Environment.ProcessorCount;
+        if (a.Get("--threads") is { } th && (!int.TryParse(th, NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1))
+            throw new UsageException($"option '--threads': '{th}' is not a positive integer");
         CreateOutput(outDir, "--out");
         if (backend.StartsWith("exec:")) return Exec(backend[5..], suiteDir, outDir, stderr);
         if (backend == "onnxruntime") return OnnxRuntime(suite, outDir, stdout, stderr);
+        if (backend == "optimized") return Optimized(suite, outDir, threads, stdout, stderr);
         int errors = 0, ran = 0;
         var progress = Progress(suite.Cases.Count, stderr, "ran");
         foreach (var c in suite.Cases)
@@ -182,6 +186,35 @@ public static class Commands
         }
         Results.WriteRunInfo(outDir, "reference", $"poolconf {Version}", suite.Name);
         stdout.WriteLine($"reference backend: {ran} cases ran, {errors} errors; results in {outDir}");
+        return errors > 0 ? 1 : 0;
+    }
+
+    /// <summary>
+    /// The in-process optimized kernels (src/Optimized, <c>KernelRegistry</c>): the cases they serve run on <paramref name="threads"/>
+    /// threads (results do not depend on the count); every other case is reported in run.json's <c>skipped</c> map with the reason.
+    /// </summary>
+    static int Optimized(Suite suite, string outDir, int threads, TextWriter stdout, TextWriter stderr)
+    {
+        var skipped = new Dictionary<string, string>(StringComparer.Ordinal);
+        int ran = 0, errors = 0, done = 0;
+        var progress = Progress(suite.Cases.Count, stderr, "ran");
+        foreach (var c in suite.Cases)
+        {
+            progress.Report(++done);
+            if (PoolingConformance.Optimized.OptimizedBackend.Unsupported(c) is { } why) { skipped[c.Id] = why; continue; }
+            try
+            {
+                var outs = PoolingConformance.Optimized.OptimizedBackend.Run(c, CaseEvaluator.LoadInputs(suite, c), threads);
+                foreach (var o in c.Outputs)
+                    if (outs.TryGetValue(o, out var t)) Results.WriteOutput(outDir, c.Id, o, t);
+                ran++;
+            }
+            catch (PoolingConformance.Optimized.OptimizedBackend.NotServed e) { skipped[c.Id] = $"optimized kernels do not serve it: {e.Message}"; }
+            catch (CaseException e) { errors++; stderr.WriteLine($"poolconf: case '{c.Id}': field '{e.Field}': {e.Message}"); }
+            catch (InvalidParameterException e) { errors++; stderr.WriteLine($"poolconf: case '{c.Id}': field '{e.Field}': {e.Message}"); }
+        }
+        Results.WriteRunInfo(outDir, "optimized", PoolingConformance.Optimized.OptimizedBackend.Version, suite.Name, skipped);
+        stdout.WriteLine($"optimized backend: {ran} cases ran, {errors} errors, {skipped.Count} skipped (ops, dtypes or semantics the kernels do not serve); results in {outDir}");
         return errors > 0 ? 1 : 0;
     }
 
