@@ -1,0 +1,233 @@
+using NUnit.Framework;
+using PoolingConformance.Core;
+using PoolingConformance.Optimized;
+using PoolingConformance.Optimized.Drivers;
+using PoolingConformance.Reference;
+using PoolingConformance.Reference.Dialects;
+
+namespace PoolingConformance.Tests.Conformance;
+
+/// <summary>
+/// Every kernel of <see cref="KernelRegistry"/> against the reference over generated sweeps (TESTING.md §6, §11):
+/// channel counts from the active vector width <c>w</c> ({1, w−1, w, w+1, 2w−1, 5w}), spatial sizes with tails of
+/// 1, w−1, w+1 and primes, the named geometry edges, and the fixture families of §5 (ties, NaN at the first, middle and
+/// last taps, ±0, −∞ windows, subnormals), with the tolerance object <c>verify</c> uses (<see cref="Tolerance.Derived"/>).
+/// NCHW and NHWC must give bit-identical values and indices, and 1 and 2 threads the same bits. <c>.ci/run</c> reruns
+/// this category in each ISA tier; <see cref="IsaTier_IsTheOneRequested"/> proves the tier took effect.
+/// </summary>
+[TestFixture, Category("Conformance")]
+public class OptimizedKernelTests
+{
+    static readonly int Width = (int)Cascade.Widest;
+
+    /// <summary>A named 2-D geometry edge (TESTING.md §6), both axes alike unless stated.</summary>
+    public sealed record Geometry(string Name, int K, int S, int PadBegin, int PadEnd, int D, bool Ceil)
+    {
+        public override string ToString() => Name;
+    }
+
+    public static readonly Geometry[] Geometries =
+    [
+        new("resnet_k3s2p1", 3, 2, 1, 1, 1, false),
+        new("vgg_k2s2", 2, 2, 0, 0, 1, false),
+        new("inception_k3s1p1", 3, 1, 1, 1, 1, false),
+        new("ceil_overhang_k2s3", 2, 3, 0, 0, 1, true),
+        new("ceil_k3s2p1", 3, 2, 1, 1, 1, true),
+        new("dilation_pad_ceil", 3, 2, 2, 2, 2, true),
+        new("dilation_2_s1", 3, 1, 0, 0, 2, false),
+        new("only_pad_l", 3, 2, 1, 0, 1, false),
+        new("kw_equals_pw_empty", 3, 1, 3, 0, 1, false),
+        new("one_by_one", 1, 1, 0, 0, 1, false),
+        new("large_k5s1p2", 5, 1, 2, 2, 1, false),
+    ];
+
+    static readonly string[] Fixtures = ["rand", "ties", "nan", "zeros", "neginf", "subnormal"];
+
+    static int[] ChannelTails() => new[] { 1, Width - 1, Width, Width + 1, 2 * Width - 1, 5 * Width }.Where(c => c >= 1).Distinct().ToArray();
+
+    static int[] Sizes() => new[] { 1, 2, 3, Width - 1, Width, Width + 1, 2 * Width + 1, 13, 17 }.Where(c => c >= 1).Distinct().ToArray();
+
+    public static IEnumerable<TestCaseData> KernelsAndGeometries() =>
+        from k in KernelRegistry.All from g in Geometries select new TestCaseData(k, g).SetName($"{k.Name}_{g.Name}");
+
+    /// <summary>The semantics a kernel is checked under: both NaN index rules for max; every divisor policy for average.</summary>
+    static IEnumerable<PoolSemantics> SemanticsFor(Reduction r) => r == Reduction.Max
+        ? [PoolSemantics.Torch, PoolSemantics.Onnx]
+        : [PoolSemantics.Torch, PoolSemantics.Torch with { Divisor = DivisorPolicy.ExcludePad }, PoolSemantics.Onnx,
+           PoolSemantics.Torch with { Divisor = DivisorPolicy.Override }];
+
+    static PoolDescriptor? Describe(Reduction r, Geometry g, int h, int w, PoolSemantics sem)
+    {
+        try
+        {
+            var rule = g.Ceil ? CeilRule.CeilTorchOnnx : CeilRule.Floor;
+            var axes = new[]
+            {
+                PoolGeometry.Explicit(h, g.K, g.S, g.D, g.PadBegin, g.PadEnd, rule),
+                PoolGeometry.Explicit(w, g.K, g.S, g.D, g.PadBegin, g.PadEnd, rule),
+            };
+            return new PoolDescriptor(r, axes, sem, DivisorOverride: sem.Divisor == DivisorPolicy.Override ? 7 : 0);
+        }
+        catch (InvalidParameterException) { return null; } // the window does not fit: not a problem of this size
+    }
+
+    /// <summary>Float32-representable NCHW data of one fixture family, seeded per case (SplitMix64, replayable).</summary>
+    static Tensor Fill(string fixture, int[] shape, ulong seed)
+    {
+        ulong st = seed;
+        ulong Next() { st += 0x9E3779B97F4A7C15; ulong z = st; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31); }
+        double U() => (Next() >> 11) * (1.0 / (1UL << 53));
+        int plane = shape[2] * shape[3];
+        var d = new double[shape[0] * shape[1] * plane];
+        for (int i = 0; i < d.Length; i++)
+        {
+            int inPlane = i % plane;
+            d[i] = fixture switch
+            {
+                "ties" => Math.Floor(U() * 5) - 2,
+                "nan" => inPlane == 0 || inPlane == plane / 2 || inPlane == plane - 1 || inPlane == plane / 2 + 1 || U() < 0.08 ? double.NaN : (float)(U() * 2 - 1),
+                "zeros" => U() switch { < 0.45 => -0.0, < 0.9 => 0.0, _ => -1 },
+                "neginf" => U() < 0.85 ? double.NegativeInfinity : (float)(U() * 2 - 1),
+                "subnormal" => (U() < 0.5 ? -1 : 1) * float.Epsilon * Math.Floor(U() * 1000),
+                _ => (float)(U() * 2 - 1),
+            };
+        }
+        return new Tensor(DType.Float32, shape, d);
+    }
+
+    static float[] ToFloats(Tensor t) => t.Data.Select(v => (float)v).ToArray();
+
+    /// <summary>Runs a kernel on an NCHW tensor (transposing for NHWC kernels) and returns NCHW values and indices.</summary>
+    static (Tensor Values, Tensor? Indices) RunKernel(KernelEntry k, PoolDescriptor desc, Tensor x, int threads)
+    {
+        var plan = new PoolPlan2d(desc);
+        int n = x.Shape[0], c = x.Shape[1];
+        var input = k.Layout == TensorLayout.Nhwc ? Layout.ToChannelsLast(x) : x;
+        var y = new float[n * c * plan.OH * plan.OW];
+        Array.Fill(y, BitConverter.Int32BitsToSingle(0x7FA5A5A5)); // poison: a NaN payload no computation produces
+        long[]? idx = desc.Reduction == Reduction.Max ? Enumerable.Repeat((1L << 24) - 1, y.Length).ToArray() : null;
+        k.Run(plan, n, c, ToFloats(input), y, idx, threads);
+        int[] outShape = k.Layout == TensorLayout.Nhwc ? [n, plan.OH, plan.OW, c] : [n, c, plan.OH, plan.OW];
+        var vals = new Tensor(DType.Float32, outShape, y.Select(v => (double)v).ToArray());
+        var ind = idx is null ? null : new Tensor(DType.Int64, outShape, idx.Select(v => (double)v).ToArray());
+        if (k.Layout == TensorLayout.Nhwc) { vals = Layout.ToChannelsFirst(vals); ind = ind is null ? null : Layout.ToChannelsFirst(ind); }
+        foreach (var v in y)
+            Assert.That(BitConverter.SingleToInt32Bits(v), Is.Not.EqualTo(0x7FA5A5A5), $"{k.Name}: an output was never written ({desc})");
+        return (vals, ind);
+    }
+
+    [TestCaseSource(nameof(KernelsAndGeometries))]
+    public void Kernel_MatchesReference_OverSweepsAndFixtures(KernelEntry kernel, Geometry g)
+    {
+        var channels = ChannelTails();
+        var sizes = Sizes();
+        int combo = 0, compared = 0;
+        foreach (int w in sizes)
+            foreach (int h in new[] { 3, Width + 1 })
+                foreach (var sem in SemanticsFor(kernel.Reduction))
+                {
+                    var desc = Describe(kernel.Reduction, g, h, w, sem);
+                    if (desc is null) continue;
+                    Assert.That(kernel.Unsupported(desc), Is.Null, $"{kernel.Name} must serve {desc}");
+                    // Channel tails and fixtures rotate with co-prime-ish strides, so every pair meets across the sweep
+                    // without a full product (the tier reruns of .ci/run repeat this category four times).
+                    int c = channels[combo % channels.Length];
+                    var fixtures = new[] { Fixtures[(combo + combo / Fixtures.Length) % Fixtures.Length], Fixtures[(combo * 5 + 2) % Fixtures.Length] }.Distinct();
+                    combo++;
+                    foreach (var fixture in fixtures)
+                    {
+                        ulong seed = (ulong)(combo * 131 + Array.IndexOf(Fixtures, fixture));
+                        var x = Fill(fixture, [2, c, h, w], seed);
+                        var (vals, idx) = RunKernel(kernel, desc, x, threads: 2);
+                        string repro = $"{kernel.Name} [{Cascade.Name(Cascade.Widest)}] fixture {fixture} seed {seed} shape [2,{c},{h},{w}]: {desc}";
+                        if (kernel.Reduction == Reduction.Max)
+                        {
+                            var (ev, ei) = MaxPool.Compute(x, desc, "output", "indices");
+                            var cv = OutputComparer.Compare(ev, vals, Tolerance.Derived);
+                            var ci = OutputComparer.Compare(ei, idx!, Tolerance.Derived);
+                            Assert.That(cv.Passed, Is.True, $"{cv.Describe()}\n  {repro}");
+                            Assert.That(ci.Passed, Is.True, $"{ci.Describe()}\n  {repro}");
+                        }
+                        else
+                        {
+                            var ev = AveragePool.Compute(x, desc, "output");
+                            var cv = OutputComparer.Compare(ev, vals, Tolerance.Derived);
+                            Assert.That(cv.Passed, Is.True, $"{cv.Describe()}\n  {repro}");
+                        }
+                        compared++;
+                    }
+                }
+        Assert.That(compared, Is.GreaterThan(0), $"no size fits geometry {g}");
+    }
+
+    public static IEnumerable<TestCaseData> ReductionsAndGeometries() =>
+        from r in new[] { Reduction.Max, Reduction.Average } from g in Geometries select new TestCaseData(r, g).SetName($"{r}_{g.Name}");
+
+    [TestCaseSource(nameof(ReductionsAndGeometries))]
+    public void NchwAndNhwc_GiveIdenticalBits_AndThreadCountDoesNotMatter(Reduction r, Geometry g)
+    {
+        var nchw = KernelRegistry.All.Single(k => k.Reduction == r && k.Layout == TensorLayout.Nchw);
+        var nhwc = KernelRegistry.All.Single(k => k.Reduction == r && k.Layout == TensorLayout.Nhwc);
+        int compared = 0;
+        var tails = ChannelTails();
+        foreach (int c in tails)
+            foreach (var fixture in Fixtures.Where((_, i) => i % tails.Length == Array.IndexOf(tails, c) % tails.Length || i == (Array.IndexOf(tails, c) + 3) % Fixtures.Length))
+            {
+                var desc = Describe(r, g, 2 * Width + 1, 13, r == Reduction.Max ? PoolSemantics.Torch : PoolSemantics.Onnx);
+                if (desc is null) continue;
+                var x = Fill(fixture, [3, c, 2 * Width + 1, 13], (ulong)c * 7919);
+                var a = RunKernel(nchw, desc, x, threads: 1);
+                var b = RunKernel(nhwc, desc, x, threads: 2);
+                var a2 = RunKernel(nchw, desc, x, threads: 2);
+                string what = $"{r} {g} C={c} fixture {fixture}";
+                Assert.That(Bits(b.Values), Is.EqualTo(Bits(a.Values)), $"NHWC values differ from NCHW: {what}");
+                Assert.That(Bits(a2.Values), Is.EqualTo(Bits(a.Values)), $"2 threads differ from 1: {what}");
+                if (r == Reduction.Max) Assert.That(b.Indices!.Data, Is.EqualTo(a.Indices!.Data), $"NHWC indices differ from NCHW: {what}");
+                compared++;
+            }
+        Assert.That(compared, Is.GreaterThan(0));
+    }
+
+    /// <summary>Float32 bits, every NaN mapped to one pattern (payloads are not compared).</summary>
+    static int[] Bits(Tensor t) => t.Data.Select(v => double.IsNaN(v) ? -1 : BitConverter.SingleToInt32Bits((float)v)).ToArray();
+
+    [Test]
+    public void MaxOperator_PropagatesNaN_ReportsLastNaN_KeepsFirstOfTiesAndZeros()
+    {
+        // One 1×1×1×6 plane, k = 6: the NaN index rule and the tie rule decide the answers.
+        var x = new Tensor(DType.Float32, [1, 1, 1, 6], [-0.0, 0.0, double.NaN, 1, double.NaN, 1]);
+        var axes = new[] { PoolGeometry.Explicit(1, 1, 1, 1, 0, 0, CeilRule.Floor), PoolGeometry.Explicit(6, 6, 1, 1, 0, 0, CeilRule.Floor) };
+        foreach (var k in KernelRegistry.All.Where(k => k.Reduction == Reduction.Max))
+        {
+            var last = RunKernel(k, new PoolDescriptor(Reduction.Max, axes, PoolSemantics.Torch), x, 1);
+            var first = RunKernel(k, new PoolDescriptor(Reduction.Max, axes, PoolSemantics.Onnx), x, 1);
+            Assert.That(double.IsNaN(last.Values.Data[0]) && last.Indices!.Data[0] == 4, Is.True, $"{k.Name}: PyTorch rule gives the last NaN (4)");
+            Assert.That(double.IsNaN(first.Values.Data[0]) && first.Indices!.Data[0] == 2, Is.True, $"{k.Name}: ONNX rule gives the first NaN (2)");
+            var zeros = new Tensor(DType.Float32, [1, 1, 1, 6], [-0.0, 0.0, -1, 0.0, -0.0, -2]);
+            var z = RunKernel(k, new PoolDescriptor(Reduction.Max, axes, PoolSemantics.Torch), zeros, 1);
+            Assert.That(double.IsNegative(z.Values.Data[0]) && z.Indices!.Data[0] == 0, Is.True, $"{k.Name}: −0 before +0 keeps −0 at index 0");
+        }
+    }
+
+    /// <summary>
+    /// The ISA tier this process runs in is the one <c>POOLCONF_EXPECT_TIER</c> (512, 256, 128, scalar) asks for, so a
+    /// renamed or ignored <c>DOTNET_Enable*</c> knob fails loudly instead of re-testing the widest path (TESTING.md §9).
+    /// </summary>
+    [Test]
+    public void IsaTier_IsTheOneRequested()
+    {
+        var want = Environment.GetEnvironmentVariable("POOLCONF_EXPECT_TIER");
+        if (string.IsNullOrEmpty(want)) Assert.Ignore("POOLCONF_EXPECT_TIER is not set: this run does not request an ISA tier (.ci/run sets it per tier)");
+        bool v512 = System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated, v256 = System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated,
+             v128 = System.Runtime.Intrinsics.Vector128.IsHardwareAccelerated;
+        var got = $"Vector512 {v512}, Vector256 {v256}, Vector128 {v128}; cascade widest {Cascade.Name(Cascade.Widest)}";
+        switch (want)
+        {
+            case "512": Assert.That(v512 && Cascade.Widest == Tier.V512, Is.True, got); break;
+            case "256": Assert.That(!v512 && v256 && Cascade.Widest == Tier.V256, Is.True, got); break;
+            case "128": Assert.That(!v512 && !v256 && v128 && Cascade.Widest == Tier.V128, Is.True, got); break;
+            case "scalar": Assert.That(!v512 && !v256 && !v128 && Cascade.Widest == Tier.Scalar, Is.True, got); break;
+            default: Assert.Fail($"POOLCONF_EXPECT_TIER must be 512, 256, 128 or scalar, got '{want}'"); break;
+        }
+    }
+}
