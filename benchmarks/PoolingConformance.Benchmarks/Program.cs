@@ -1,0 +1,21 @@
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using BenchmarkDotNet.Running;
+using BenchmarkDotNet.Toolchains.InProcess.Emit;
+using Perfolizer.Horology;
+
+namespace PoolingConformance.Benchmarks;
+
+/// <summary>
+/// <c>dotnet run -c Release --project benchmarks/PoolingConformance.Benchmarks [-- --filter *W1*]</c>: in-process short jobs
+/// (STACK.md §5: ShortRun + InProcessEmitToolchain, 100 ms iterations), results under BenchmarkDotNet.Artifacts.
+/// </summary>
+public static class Program
+{
+    public static void Main(string[] args)
+    {
+        var job = Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithIterationTime(TimeInterval.FromMilliseconds(100));
+        var config = DefaultConfig.Instance.AddJob(job).WithOptions(ConfigOptions.DisableOptimizationsValidator);
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args.Length == 0 ? ["--filter", "*"] : args, config);
+    }
+}
