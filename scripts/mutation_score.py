@@ -3,13 +3,14 @@
 
 score = (killed + timeout) / (killed + timeout + survived + no coverage); compile errors and ignored mutants
 do not count. Exit 0 when the total is at least BREAK, 1 otherwise.
-usage: mutation_score.py REPORT.json...
+usage: mutation_score.py [--markdown] REPORT.json...
 """
 import json, os, sys
 
 BREAK = 85.0
 rows, survivors, tot = [], [], dict(k=0, t=0, s=0, n=0)
-for path in sys.argv[1:]:
+md = "--markdown" in sys.argv
+for path in [a for a in sys.argv[1:] if a != "--markdown"]:
     rep = json.load(open(path))
     for name, f in sorted(rep["files"].items()):
         c = dict(k=0, t=0, s=0, n=0)
@@ -34,6 +35,15 @@ for path in sys.argv[1:]:
 def pct(c):
     v = sum(c.values()); return 100.0 * (c["k"] + c["t"]) / v if v else 100.0
 
+if md:
+    print("| file | killed | timeout | survived | no coverage | score |\n|---|---:|---:|---:|---:|---:|")
+    for rel, c in rows:
+        print(f"| `{rel}` | {c['k']} | {c['t']} | {c['s']} | {c['n']} | {pct(c):.2f} % |")
+    print(f"| **total** | {tot['k']} | {tot['t']} | {tot['s']} | {tot['n']} | **{pct(tot):.2f} %** |\n")
+    for name, ln, st, mut, rep, src in survivors:
+        rel = os.path.relpath(name, os.getcwd()) if os.path.isabs(name) else name
+        print(f"- `{rel}:{ln}` {st}, {mut}: `{rep}`")
+    sys.exit(0 if pct(tot) >= BREAK else 1)
 print(f"{'file':60} {'killed':>6} {'tmout':>5} {'surv':>5} {'nocov':>5} {'score':>7}")
 for rel, c in rows:
     print(f"{rel:60} {c['k']:6} {c['t']:5} {c['s']:5} {c['n']:5} {pct(c):6.2f}%")
