@@ -272,7 +272,7 @@ public class CommandLineTests
 
     [Test]
     public void UnknownOptionWithValue_ExitsTwo() =>
-        AssertRefused(["run", "--suite", Suite, "--backend", "reference", "--out", _root["o"], "--threads=4"], "--threads");
+        AssertRefused(["run", "--suite", Suite, "--backend", "reference", "--out", _root["o"], "--workers=4"], "--workers");
 
     [Test]
     public void UnexpectedPositionalArgument_ExitsTwo() =>
