@@ -113,9 +113,6 @@ public static class OnnxRuntimeBackend
     /// </summary>
     public static Dictionary<string, Tensor> RunCase(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        // ORT's own log lines (its RoiAlign max-mode notice, initialization errors) go to the console; the backend reports
-        // errors itself, one line per case.
-        OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
         int opset = Opset(c);
         try { return RunAt(c, inputs, opset); }
         catch (OnnxRuntimeException e) when (NoKernel(e) && opset == 22)
@@ -156,11 +153,22 @@ public static class OnnxRuntimeBackend
         return new NodeModel(bytes, nodeInputs.Select(i => i.Item1).ToList(), wanted);
     }
 
+    /// <summary>
+    /// Session options of every run: no graph optimizations, one thread (reproducible summation order). ORT's own log
+    /// lines (its RoiAlign max-mode notice, initialization errors) are silenced once: the backend reports errors itself.
+    /// </summary>
+    static SessionOptions Options()
+    {
+        _ = LogLevelOnce.Value;
+        return new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+    }
+
+    static readonly Lazy<bool> LogLevelOnce = new(() => { OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL; return true; });
+
     /// <summary>Runs a model file (a node-test folder's <c>model.onnx</c>) on named inputs; for round-trip checks.</summary>
     public static Dictionary<string, Tensor> RunModelFile(string modelPath, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        OrtEnv.Instance().EnvLogLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_FATAL;
-        using var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1 };
+        using var so = Options();
         using var session = new InferenceSession(modelPath, so);
         var feeds = session.InputMetadata.Keys.Select(n => ToOrt(n, inputs[n])).ToList();
         using var results = session.Run(feeds, session.OutputMetadata.Keys.ToList());
@@ -173,14 +181,10 @@ public static class OnnxRuntimeBackend
     static Dictionary<string, Tensor> RunAt(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int opset)
     {
         var m = BuildModel(c, inputs, opset);
-        var nodeInputs = m.Inputs.Select(n => (n, 0, Array.Empty<int>())).ToList();
-        var wanted = m.Outputs.ToList();
-        var model = m.Bytes;
-        using var so = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL, IntraOpNumThreads = 1, InterOpNumThreads = 1 };
-        so.LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR;
-        using var session = new InferenceSession(model, so);
-        var feeds = nodeInputs.Where(i => i.Item1.Length > 0).Select(i => ToOrt(i.Item1, inputs[i.Item1])).ToList();
-        using var results = session.Run(feeds, wanted);
+        using var so = Options();
+        using var session = new InferenceSession(m.Bytes, so);
+        var feeds = m.Inputs.Where(n => n.Length > 0).Select(n => ToOrt(n, inputs[n])).ToList();
+        using var results = session.Run(feeds, m.Outputs.ToList());
         return results.ToDictionary(r => r.Name, FromOrt);
     }
 }

@@ -31,15 +31,26 @@ public static class RoiAlign
 {
     readonly record struct Sample(double Value, double WeightedCornerMax, double AbsTerms, double SlopeY, double SlopeX);
 
-    static Sample Bilinear(double[] data, int plane, int h, int w, double y, double x)
+    /// <summary>The four bilinear corners of a sample and its fractional offsets, or null outside <c>[−1, H] × [−1, W]</c>.</summary>
+    readonly record struct Corners(int Yl, int Yh, int Xl, int Xh, double Ly, double Lx);
+
+    /// <summary>The one copy of the sampling rule: cutoff, clamp at 0, collapse to the last row/column.</summary>
+    static Corners? Locate(double y, double x, int h, int w)
     {
-        if (y < -1.0 || y > h || x < -1.0 || x > w) return new Sample(0, 0, 0, 0, 0);
+        if (y < -1.0 || y > h || x < -1.0 || x > w) return null;
         if (y <= 0) y = 0;
         if (x <= 0) x = 0;
         int yl = (int)y, xl = (int)x, yh, xh;
         if (yl >= h - 1) { yh = yl = h - 1; y = yl; } else yh = yl + 1;
         if (xl >= w - 1) { xh = xl = w - 1; x = xl; } else xh = xl + 1;
-        double ly = y - yl, lx = x - xl, hy = 1 - ly, hx = 1 - lx;
+        return new Corners(yl, yh, xl, xh, y - yl, x - xl);
+    }
+
+    static Sample Bilinear(double[] data, int plane, int h, int w, double y, double x)
+    {
+        if (Locate(y, x, h, w) is not { } c) return new Sample(0, 0, 0, 0, 0);
+        int yl = c.Yl, yh = c.Yh, xl = c.Xl, xh = c.Xh;
+        double ly = c.Ly, lx = c.Lx, hy = 1 - ly, hx = 1 - lx;
         double v1 = data[plane + yl * w + xl], v2 = data[plane + yl * w + xh], v3 = data[plane + yh * w + xl], v4 = data[plane + yh * w + xh];
         double t1 = hy * hx * v1, t2 = hy * lx * v2, t3 = ly * hx * v3, t4 = ly * lx * v4;
         double value = t1 + t2 + t3 + t4;
@@ -74,12 +85,9 @@ public static class RoiAlign
 
     static string SampleText(double y, double x, int h, int w)
     {
-        if (y < -1.0 || y > h || x < -1.0 || x > w) return $"sample (y {y}, x {x}): outside [-1, H] × [-1, W], contributes 0";
-        double yc = Math.Max(y, 0), xc = Math.Max(x, 0);
-        int yl = (int)yc, xl = (int)xc, yh, xh;
-        if (yl >= h - 1) { yh = yl = h - 1; yc = yl; } else yh = yl + 1;
-        if (xl >= w - 1) { xh = xl = w - 1; xc = xl; } else xh = xl + 1;
-        double ly = yc - yl, lx = xc - xl;
+        if (Locate(y, x, h, w) is not { } c) return $"sample (y {y}, x {x}): outside [-1, H] × [-1, W], contributes 0";
+        int yl = c.Yl, yh = c.Yh, xl = c.Xl, xh = c.Xh;
+        double ly = c.Ly, lx = c.Lx;
         return $"sample (y {y}, x {x}): ({yl},{xl})·{(1 - ly) * (1 - lx):G6} + ({yl},{xh})·{(1 - ly) * lx:G6} + ({yh},{xl})·{ly * (1 - lx):G6} + ({yh},{xh})·{ly * lx:G6}";
     }
 

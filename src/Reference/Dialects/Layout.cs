@@ -37,10 +37,11 @@ public static class Layout
         Name = e.Name, Value = Reshape(e.Value, shape), Bound = e.Bound, Unspecified = e.Unspecified, IsIndex = e.IsIndex,
     };
 
-    public static Expectation Map(Expectation e, Func<Tensor, Tensor> f, Func<Tensor, Tensor>? fIndexLike = null)
+    /// <summary>Applies a layout change to the value and, element for element, to the bound and the unspecified mask.</summary>
+    public static Expectation Map(Expectation e, Func<Tensor, Tensor> f)
     {
         var v = f(e.Value);
-        double[]? Mask(double[]? a) => a is null ? null : (fIndexLike ?? f)(new Tensor(DType.Float64, e.Value.Shape, a)).Data;
+        double[]? Mask(double[]? a) => a is null ? null : f(new Tensor(DType.Float64, e.Value.Shape, a)).Data;
         bool[]? MaskB(bool[]? a) => a is null ? null : Mask(a.Select(b => b ? 1.0 : 0.0).ToArray())!.Select(d => d != 0).ToArray();
         return new Expectation { Name = e.Name, Value = v, Bound = Mask(e.Bound), Unspecified = MaskB(e.Unspecified), IsIndex = e.IsIndex };
     }
