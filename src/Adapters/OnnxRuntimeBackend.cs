@@ -29,8 +29,8 @@ public static class OnnxRuntimeBackend
 
     /// <summary>Why the backend does not serve a case, or null when it does.</summary>
     public static string? Unsupported(CaseSpec c) =>
-        c.Op is "torch.max_pool1d" or "torch.max_pool2d" or "torch.max_pool3d" or "torch.avg_pool1d" or "torch.avg_pool2d" or "torch.avg_pool3d" ? null :
-        !c.Op.StartsWith("onnx.", StringComparison.Ordinal) ? $"onnxruntime serves onnx.* cases and the torch.* max/avg pooling cases that map exactly onto ONNX, not {c.Op}" :
+        TorchToOnnx.Handles(c.Op) ? null :
+        !c.Op.StartsWith("onnx.", StringComparison.Ordinal) ? $"onnxruntime serves onnx.* cases and the torch.* cases that map exactly onto ONNX, not {c.Op}" :
         !NodeInputs.ContainsKey(c.Op[5..]) ? $"no ONNX node for {c.Op}" : null;
 
     /// <summary>Runs an onnx.* case, or a torch.* case through its exact ONNX equivalent (<see cref="TorchToOnnx"/>).</summary>

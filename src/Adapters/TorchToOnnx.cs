@@ -9,14 +9,21 @@ namespace PoolingConformance.Adapters;
 /// The <c>torch.*</c> cases that map exactly onto an ONNX node, so the <c>onnxruntime</c> backend can run them too:
 /// <c>max_pool1d/2d/3d</c> → MaxPool (symmetric pads, dilations, ceil_mode; PyTorch's per-plane indices are ONNX's flat
 /// indices minus the plane offset) and <c>avg_pool1d/2d/3d</c> without <c>divisor_override</c> → AveragePool
-/// (<c>count_include_pad</c> defaults to 1 as in PyTorch). Unbatched inputs get N = 1 and lose it again. Lp pooling does not
-/// map (PyTorch's x^p and ceil inflation are not ONNX's LpPool), nor do adaptive, fractional and unpooling ops.
+/// (<c>count_include_pad</c> defaults to 1 as in PyTorch), and <c>adaptive_max/avg_pool1d/2d/3d</c> whose output sizes divide
+/// the input sizes → MaxPool/AveragePool with <c>k = s = L/O</c>. Unbatched inputs get N = 1 and lose it again. Lp pooling does
+/// not map (PyTorch's x^p and ceil inflation are not ONNX's LpPool), nor do fractional pooling, non-dividing adaptive
+/// pooling and unpooling (PyTorch's per-plane output-size layout is not ONNX's inferred flat layout).
 /// </summary>
 public static class TorchToOnnx
 {
     /// <summary>The onnx.* case equivalent to a torch.* case, or null (with the reason) when none is exact.</summary>
+    /// <summary>The torch.* ops this mapping may serve (each case is then checked by <see cref="Map"/>).</summary>
+    public static bool Handles(string op) => op.StartsWith("torch.", StringComparison.Ordinal) && op.Length > 2 && op[^1] == 'd'
+        && op[6..^2] is "max_pool" or "avg_pool" or "adaptive_max_pool" or "adaptive_avg_pool";
+
     public static (CaseSpec? Onnx, string? Why) Map(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs)
     {
+        if (c.Op.StartsWith("torch.adaptive_", StringComparison.Ordinal)) return MapAdaptive(c, inputs);
         bool max = c.Op is "torch.max_pool1d" or "torch.max_pool2d" or "torch.max_pool3d";
         bool avg = c.Op is "torch.avg_pool1d" or "torch.avg_pool2d" or "torch.avg_pool3d";
         if (!max && !avg) return (null, $"{c.Op} has no exact ONNX equivalent");
@@ -48,6 +55,37 @@ public static class TorchToOnnx
         var spec = new CaseSpec(c.Id, max ? "onnx.MaxPool" : "onnx.AveragePool", JsonDocument.Parse(o.ToJsonString()).RootElement,
             new Dictionary<string, string> { ["X"] = "" }, outs, null);
         return (spec, null);
+    }
+
+    /// <summary>
+    /// Adaptive pooling maps exactly onto fixed pooling when every output size divides its input size: bins are then
+    /// <c>k = s = L/O</c> with no padding and no overlap (the property the oracle's tests state), so MaxPool/AveragePool.
+    /// </summary>
+    static (CaseSpec? Onnx, string? Why) MapAdaptive(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        bool max = c.Op.StartsWith("torch.adaptive_max", StringComparison.Ordinal);
+        int nd = c.Op[^2] - '0';
+        if (!inputs.TryGetValue("input", out var x) || x.DType is not (DType.Float32 or DType.Float16 or DType.Float64)) return (null, "input dtype has no ONNX pooling kernel");
+        if (x.Rank != nd + 1 && x.Rank != nd + 2) return (null, "input rank does not match the op");
+        var spatial = x.Shape[^nd..];
+        var p = c.Params ?? JsonDocument.Parse("{}").RootElement;
+        if (!p.TryGetProperty("output_size", out var os)) return (null, "output_size missing");
+        var outs = os.ValueKind == JsonValueKind.Number ? Enumerable.Repeat((int?)os.GetInt32(), nd).ToArray()
+            : os.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Null ? (int?)null : e.GetInt32()).ToArray();
+        if (outs.Length == 1 && nd > 1) outs = Enumerable.Repeat(outs[0], nd).ToArray();
+        if (outs.Length != nd) return (null, "output_size is not a valid tuple");
+        var o = outs.Select((v, a) => v ?? spatial[a]).ToArray();
+        if (o.Select((v, a) => v <= 0 || spatial[a] % v != 0).Any(b => b))
+            return (null, "adaptive pooling maps exactly onto ONNX only when every output size divides the input size");
+        var k = o.Select((v, a) => spatial[a] / v).ToArray();
+        var obj = new JsonObject
+        {
+            ["kernel_shape"] = new JsonArray(k.Select(v => (JsonNode)v).ToArray()),
+            ["strides"] = new JsonArray(k.Select(v => (JsonNode)v).ToArray()),
+        };
+        var names = c.Outputs.Select(n => n == "indices" ? "Indices" : "Y").ToList();
+        return (new CaseSpec(c.Id, max ? "onnx.MaxPool" : "onnx.AveragePool", JsonDocument.Parse(obj.ToJsonString()).RootElement,
+            new Dictionary<string, string> { ["X"] = "" }, names, null), null);
     }
 
     /// <summary>Runs a mapped torch.* case through ONNX Runtime and returns its outputs under the torch names.</summary>
