@@ -26,3 +26,15 @@ public interface IPreparedBench : IDisposable
     /// <summary>Bytes moved by one run at minimum (inputs read once + outputs written once), for GB/s figures.</summary>
     long Bytes { get; }
 }
+
+/// <summary>
+/// Optional for an <see cref="IPreparedBench"/>: the output of its last <see cref="IPreparedBench.Run"/> (float32, in the
+/// workload's <see cref="BenchWorkload.OutputShape"/> and layout; a device backend copies it back here). When a prepared
+/// workload implements this, <c>poolconf bench</c> (and the CI performance gate) compare it with the oracle under the
+/// tolerance objects of <c>verify</c> right after <see cref="IBenchBackend.Prepare"/>, before anything is timed — a second,
+/// independent check beside the backend's own.
+/// </summary>
+public interface IBenchOutput
+{
+    float[] ReadOutput();
+}
