@@ -86,6 +86,33 @@ public static class OnnxModelWriter
         return w.Bytes;
     }
 
+    /// <summary>One node of a <see cref="Graph"/> model: op type, input and output value names, attributes.</summary>
+    public sealed record Node(string OpType, IReadOnlyList<string> Inputs, IReadOnlyList<string> Outputs, IEnumerable<OnnxAttribute> Attributes);
+
+    /// <summary>
+    /// A model of several nodes in topological order (a small graph such as SPP's three MaxPools and a Concat): graph inputs
+    /// with their shapes, graph outputs with their element types and optional shapes; intermediate values need no declaration.
+    /// </summary>
+    public static byte[] Graph(IReadOnlyList<Node> nodes, int opset, IReadOnlyList<(string Name, int ElemType, int[] Shape)> inputs,
+        IReadOnlyList<(string Name, int ElemType, int[]? Shape)> outputs)
+    {
+        var graph = new W();
+        for (int k = 0; k < nodes.Count; k++)
+        {
+            var node = new W();
+            foreach (var i in nodes[k].Inputs) node.StringField(1, i);
+            foreach (var o in nodes[k].Outputs) node.StringField(2, o);
+            node.StringField(3, $"node{k}").StringField(4, nodes[k].OpType);
+            foreach (var a in nodes[k].Attributes) node.Message(5, Attribute(a));
+            graph.Message(1, node);
+        }
+        graph.StringField(2, "poolconf");
+        foreach (var i in inputs) graph.Message(11, ValueInfo(i.Name, i.ElemType, i.Shape));
+        foreach (var o in outputs) graph.Message(12, ValueInfo(o.Name, o.ElemType, o.Shape));
+        return new W().VarintField(1, 8).StringField(2, "poolconf").Message(7, graph)
+            .Message(8, new W().StringField(1, "").VarintField(2, opset)).Bytes;
+    }
+
     /// <summary>A model of one node. Empty input names stand for omitted optional inputs.</summary>
     public static byte[] SingleNode(string opType, int opset, IReadOnlyList<(string Name, int ElemType, int[] Shape)> inputs,
         IReadOnlyList<(string Name, int ElemType)> outputs, IEnumerable<OnnxAttribute> attributes, IReadOnlyList<int[]>? outputShapes = null)

@@ -21,6 +21,7 @@ public static class Program
           verify --suite DIR --results RESULTS [--report FILE.json] [--junit FILE.xml] [--html FILE.html] [--strict] [--quiet] [--divergences FILE]
           explain --op NAME --params JSON --shape N,C,H,W [--boxes "b,x1,y1,x2,y2;..."]
           onnx-test DIR...                                 ONNX node-test folders (model.onnx + test_data_set_*), or folders of them
+          bench [--backends reference,optimized,onnxruntime,copy] [--workloads W1,W2,...] [--threads 1,2] [--repeats N] [--min-time S] [--json FILE]
         """;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -29,7 +30,7 @@ public static class Program
     {
         try
         {
-            if (args.Length == 0) { stdout.WriteLine(Usage); throw new UsageException("no command given (list, generate, run, verify, explain, onnx-test)"); }
+            if (args.Length == 0) { stdout.WriteLine(Usage); throw new UsageException("no command given (list, generate, run, verify, explain, onnx-test, bench)"); }
             if (args[0] is "-h" or "--help" or "help") { stdout.WriteLine(Usage); return 0; }
             var rest = args[1..];
             return args[0] switch
@@ -40,7 +41,8 @@ public static class Program
                 "verify" => Commands.Verify(new Args(rest, ["--suite", "--results", "--report", "--junit", "--html", "--divergences"], ["--strict", "--quiet"]), stdout, stderr),
                 "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape", "--boxes"], []), stdout),
                 "onnx-test" => OnnxTest.Run(new Args(rest, [], []), stdout, stderr),
-                var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain, onnx-test)"),
+                "bench" => Bench.BenchCommand.Run(new Args(rest, Bench.BenchCommand.Options, []), stdout, stderr),
+                var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain, onnx-test, bench)"),
             };
         }
         catch (UsageException e) { stderr.WriteLine($"poolconf: error: command line: {e.Message}"); return 2; }

@@ -1,0 +1,38 @@
+using PoolingConformance.Adapters;
+using PoolingConformance.Optimized.Bench;
+
+namespace PoolingConformance.Cli.Bench;
+
+/// <summary>A backend as <c>poolconf bench</c> knows it: its name, how to create it, whether <c>--threads</c> applies to it.</summary>
+public sealed record BenchBackendInfo(string Name, Func<IBenchBackend> Factory, bool Threaded, string Description);
+
+/// <summary>
+/// The one list of backends <c>poolconf bench</c> and the CI performance gate look up by name. A factory runs only when its
+/// backend is selected, so a backend in another assembly (the GPU one) is loaded only when asked for.
+/// </summary>
+public sealed class BenchRegistry
+{
+    readonly List<BenchBackendInfo> _all = [];
+
+    public IReadOnlyList<BenchBackendInfo> All => _all;
+
+    /// <summary>Registers a backend; <paramref name="threaded"/> false runs it once per workload whatever <c>--threads</c> says.</summary>
+    public BenchRegistry Add(string name, Func<IBenchBackend> factory, bool threaded = true, string description = "")
+    {
+        if (Find(name) is not null) throw new ArgumentException($"bench backend '{name}' registered twice");
+        _all.Add(new BenchBackendInfo(name, factory, threaded, description));
+        return this;
+    }
+
+    public BenchBackendInfo? Find(string name) => _all.FirstOrDefault(b => string.Equals(b.Name, name, StringComparison.Ordinal));
+
+    /// <summary>The backends of this build, in the order tables list them.</summary>
+    public static BenchRegistry Default() => new BenchRegistry()
+        .Add("reference", () => new ReferenceBench(), threaded: false, "the oracle in float64 (the baseline)")
+        .Add("optimized", () => new OptimizedBench(), threaded: true, "src/Optimized KernelRegistry kernels")
+        .Add("onnxruntime", () => new OnnxRuntimeBench(), threaded: true, "ONNX Runtime CPU provider, intra-op threads = --threads")
+        .Add("copy", () => new CopyBench(), threaded: true, "memory-bandwidth bound: a copy of the same bytes");
+        // GPU registration point (src/Optimized.Gpu, referenced by the CLI): one line each, e.g.
+        // .Add("gpu", () => GpuBenchBackend.Create(cpuAccelerator: false), threaded: false, "ILGPU CUDA")
+        // .Add("gpu:cpu", () => GpuBenchBackend.Create(cpuAccelerator: true), threaded: false, "ILGPU CPU accelerator")
+}
