@@ -1,65 +1,62 @@
 using BenchmarkDotNet.Attributes;
-using PoolingConformance.Core;
-using PoolingConformance.Optimized;
-using PoolingConformance.Reference;
+using PoolingConformance.Adapters;
+using PoolingConformance.Cli.Bench;
+using PoolingConformance.Optimized.Bench;
 
 namespace PoolingConformance.Benchmarks;
 
 /// <summary>
-/// Reference (baseline) vs the registry's optimized kernel at 1 and 2 threads, per workload. The reference pools the
-/// NCHW tensor in double (it is the oracle, not a competitor; for NHWC workloads its time is the NCHW problem's). Setup
-/// checks the optimized output against the reference once, so a fast wrong kernel cannot be timed.
+/// The workloads of issue 6 (<see cref="BenchWorkload.All"/>, W1–W8, W5 in both layouts) on the same backends as
+/// <c>poolconf bench</c>: the reference oracle (baseline), the registry's optimized kernels at 1 and 2 threads and ONNX
+/// Runtime at 1 and 2 intra-op threads. Setup prepares each through its <see cref="IBenchBackend"/> and checks every output
+/// against the oracle (<see cref="BenchOracle.Check"/>, verify's tolerance) once, so a fast wrong backend is never timed. A
+/// backend that does not serve a workload throws <see cref="NotSupportedException"/> with its reason, which BenchmarkDotNet
+/// reports for that cell instead of a time.
 /// </summary>
 public class PoolBenchmarks
 {
     [ParamsSource(nameof(Workloads))]
-    public Workload W { get; set; } = null!;
+    public BenchWorkload W { get; set; } = null!;
 
-    public static IEnumerable<Workload> Workloads() => Workload.All;
+    public static IEnumerable<BenchWorkload> Workloads() => BenchWorkload.All;
 
-    Tensor _x = null!;
-    float[] _xf = null!, _y = null!;
-    long[]? _idx;
-    PoolPlan2d _plan = null!;
-    KernelEntry _kernel = null!;
+    readonly Dictionary<string, IPreparedBench> _ready = [];
+    readonly Dictionary<string, string> _why = [];
 
     [GlobalSetup]
     public void Setup()
     {
-        var d = W.Descriptor;
-        int h = d.Axes[0].Length, w = d.Axes[1].Length;
-        var rng = new Random(42);
-        var data = new double[W.N * W.C * h * w];
-        for (int i = 0; i < data.Length; i++) data[i] = (float)(rng.NextDouble() * 2 - 1);
-        _x = new Tensor(DType.Float32, [W.N, W.C, h, w], data);
-        _plan = new PoolPlan2d(d);
-        _kernel = KernelRegistry.Find(d, W.Layout).Kernel ?? throw new InvalidOperationException($"no kernel for {W}");
-        var input = W.Layout == TensorLayout.Nhwc ? PoolingConformance.Reference.Dialects.Layout.ToChannelsLast(_x) : _x;
-        _xf = input.Data.Select(v => (float)v).ToArray();
-        _y = new float[W.N * W.C * _plan.OH * _plan.OW];
-        _idx = d.Reduction == Reduction.Max ? new long[_y.Length] : null;
-        Verify();
+        var expected = BenchOracle.Compute(W, BenchOracle.Input(W), BenchOracle.Boxes(W));
+        foreach (var (key, backend, threads) in new (string, IBenchBackend, int)[]
+        {
+            ("reference", new ReferenceBench(), 1), ("optimized/1", new OptimizedBench(), 1), ("optimized/2", new OptimizedBench(), 2),
+            ("onnxruntime/1", new OnnxRuntimeBench(), 1), ("onnxruntime/2", new OnnxRuntimeBench(), 2),
+        })
+        {
+            if (backend.Unsupported(W) is { } why) { _why[key] = why; continue; }
+            var p = backend.Prepare(W, threads);
+            if (p is IBenchOutput o && BenchOracle.Check(W, expected, o.ReadOutput()) is { } bad)
+                throw new InvalidOperationException($"{key} on {W.Name}: output differs from the oracle: {bad}");
+            _ready[key] = p;
+        }
     }
 
-    void Verify()
+    [GlobalCleanup]
+    public void Cleanup()
     {
-        _kernel.Run(_plan, W.N, W.C, _xf, _y, _idx, 2);
-        var shape = W.Layout == TensorLayout.Nhwc ? new[] { W.N, _plan.OH, _plan.OW, W.C } : [W.N, W.C, _plan.OH, _plan.OW];
-        var got = new Tensor(DType.Float32, shape, _y.Select(v => (double)v).ToArray());
-        if (W.Layout == TensorLayout.Nhwc) got = PoolingConformance.Reference.Dialects.Layout.ToChannelsFirst(got);
-        var exp = W.Descriptor.Reduction == Reduction.Max ? MaxPool.Compute(_x, W.Descriptor, "output", "indices").Values : AveragePool.Compute(_x, W.Descriptor, "output");
-        var cmp = OutputComparer.Compare(exp, got, Tolerance.Derived);
-        if (!cmp.Passed) throw new InvalidOperationException($"{_kernel.Name} on {W}: {cmp.Describe()}");
+        foreach (var p in _ready.Values) p.Dispose();
+        _ready.Clear();
     }
 
-    [Benchmark(Baseline = true)]
-    public object ReferenceOracle() => W.Descriptor.Reduction == Reduction.Max
-        ? MaxPool.Compute(_x, W.Descriptor, "output", "indices").Values
-        : AveragePool.Compute(_x, W.Descriptor, "output");
+    void Run(string key)
+    {
+        if (!_ready.TryGetValue(key, out var p)) throw new NotSupportedException($"{key} on {W.Name}: {_why.GetValueOrDefault(key, "not prepared")}");
+        p.Run();
+    }
 
-    [Benchmark]
-    public float Optimized_1Thread() { _kernel.Run(_plan, W.N, W.C, _xf, _y, _idx, 1); return _y[0]; }
-
-    [Benchmark]
-    public float Optimized_2Threads() { _kernel.Run(_plan, W.N, W.C, _xf, _y, _idx, 2); return _y[0]; }
+    [Benchmark(Baseline = true)] public void Reference() => Run("reference");
+    [Benchmark] public void Optimized_1Thread() => Run("optimized/1");
+    [Benchmark] public void Optimized_2Threads() => Run("optimized/2");
+    [Benchmark] public void OnnxRuntime_1Thread() => Run("onnxruntime/1");
+    [Benchmark] public void OnnxRuntime_2Threads() => Run("onnxruntime/2");
 }
