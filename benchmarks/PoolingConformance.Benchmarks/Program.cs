@@ -7,7 +7,7 @@ using Perfolizer.Horology;
 namespace PoolingConformance.Benchmarks;
 
 /// <summary>
-/// <c>dotnet run -c Release --project benchmarks/PoolingConformance.Benchmarks [-- --filter *W1*]</c>: in-process short jobs
+/// <c>dotnet run -c Release --project benchmarks/PoolingConformance.Benchmarks [-- --filter *Optimized*]</c>: in-process short jobs
 /// (STACK.md §5: ShortRun + InProcessEmitToolchain, 100 ms iterations), results under BenchmarkDotNet.Artifacts. The workloads
 /// are <c>BenchWorkload.All</c> (W1–W8), the backends those of <c>poolconf bench</c>; for one workload side by side with the
 /// copy bound, interleaved in one process, use <c>poolconf bench</c> instead.
