@@ -1,0 +1,50 @@
+using NUnit.Framework;
+using PoolingConformance.Cli.Bench;
+using PoolingConformance.Optimized.Bench;
+
+namespace PoolingConformance.Tests.Conformance;
+
+/// <summary>
+/// The CI performance gate of issue 6 (item 5): in this one process, with the <c>poolconf bench</c> harness — warm-up, then
+/// samples interleaved round-robin across backends, the median of the repeats — and on ratios only, never absolute times:
+/// the optimized kernels at least 10× faster than the reference on three workloads, and at least 0.9× ONNX Runtime's speed
+/// (1 thread each, 0.9 absorbing noise) on W1 and W2. Every output is checked against the oracle before it is timed, so a fast
+/// wrong kernel fails here too. <c>[Explicit]</c>: it runs only when selected (<c>--filter Category=PerfGate</c>, a line of
+/// .ci/run), because timing ratios on a machine shared with other jobs is the gate's own business, not every test run's.
+/// </summary>
+[TestFixture, Category("PerfGate"), Explicit("timing ratios: run with --filter Category=PerfGate")]
+[NonParallelizable]
+public class PerfGateTests
+{
+    static readonly BenchSettings Settings = new([], [], [1], Repeats: 7, MinTimeSeconds: 0.05, WarmupSeconds: 0.25);
+
+    static BenchWorkloadResult Measure(string workload, params string[] backends)
+    {
+        var w = BenchWorkload.Find(workload)!;
+        var result = new BenchRunner(BenchRegistry.Default(), TestContext.Progress).RunWorkload(w, Settings with { Backends = backends, Workloads = [w] });
+        foreach (var e in result.Entries)
+        {
+            Assert.That(e.Status, Is.EqualTo(BenchStatus.Ok), $"{e.Backend} on {workload}: {e.Status}: {e.Reason}");
+            TestContext.Out.WriteLine($"{workload} {e.Backend} {e.Threads}t: median {e.MedianMs:F4} ms, samples [{string.Join(", ", e.SamplesMs.Select(v => v.ToString("F4")))}]");
+        }
+        return result;
+    }
+
+    [TestCase("W1"), TestCase("W2"), TestCase("W3")]
+    public void Optimized_IsAtLeastTenTimesTheReference(string workload)
+    {
+        var r = Measure(workload, "reference", "optimized");
+        double ratio = r.Find("optimized", 1)!.VsReference;
+        TestContext.Out.WriteLine($"{workload}: optimized / reference speed = {ratio:F1}×");
+        Assert.That(ratio, Is.GreaterThanOrEqualTo(10), $"{workload}: optimized is only {ratio:F2}× the reference's speed (gate: 10×)");
+    }
+
+    [TestCase("W1"), TestCase("W2")]
+    public void Optimized_IsNotSlowerThanOnnxRuntime_OneThread(string workload)
+    {
+        var r = Measure(workload, "optimized", "onnxruntime");
+        double ratio = r.Find("onnxruntime", 1)!.MedianMs / r.Find("optimized", 1)!.MedianMs;
+        TestContext.Out.WriteLine($"{workload}: optimized / ONNX Runtime speed = {ratio:F2}×");
+        Assert.That(ratio, Is.GreaterThanOrEqualTo(0.9), $"{workload}: optimized runs at {ratio:F2}× ONNX Runtime's speed, 1 thread each (gate: 0.9×)");
+    }
+}
