@@ -69,6 +69,7 @@ public static class BenchCommand
     {
         var s = Parse(a, registry);
         var start = DateTime.UtcNow;
+        var loadAtStart = BenchReport.LoadAverage();
         stdout.WriteLine(BenchReport.Header(start));
         stdout.WriteLine($"median and min of {s.Repeats} interleaved samples (each ≥ {s.MinTimeSeconds.ToString(CultureInfo.InvariantCulture)} s) per backend; " +
             "GB/s = (input + output bytes) / median; vs ref = reference median / median; vs copy = fraction of the copy bound's bandwidth");
@@ -82,7 +83,7 @@ public static class BenchCommand
         }
         if (a.Get("--json") is { } json)
         {
-            File.WriteAllText(json, BenchReport.ToText(BenchReport.Json(results, s, start)) + "\n");
+            File.WriteAllText(json, BenchReport.ToText(BenchReport.Json(results, s, start, loadAtStart)) + "\n");
             stderr.WriteLine($"poolconf: bench: wrote {json}");
         }
         int wrong = results.Sum(r => r.Entries.Count(e => e.Status == BenchStatus.Wrong));

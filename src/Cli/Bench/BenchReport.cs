@@ -79,12 +79,13 @@ public static class BenchReport
         }
     }
 
-    public static JsonObject Json(IReadOnlyList<BenchWorkloadResult> results, BenchSettings s, DateTime start) => new()
+    /// <summary>The JSON document: date, machine (with the load average at the start and at the end), settings, every sample.</summary>
+    public static JsonObject Json(IReadOnlyList<BenchWorkloadResult> results, BenchSettings s, DateTime start, double[]? loadAtStart) => new()
     {
         ["tool"] = "poolconf bench",
         ["version"] = Commands.Version,
         ["date"] = start.ToString("yyyy-MM-ddTHH:mm:ssZ", Inv),
-        ["machine"] = Machine(),
+        ["machine"] = Machine().Also(m => m["load_average_at_start"] = loadAtStart is null ? null : new JsonArray(loadAtStart.Select(v => (JsonNode)v).ToArray())),
         ["settings"] = new JsonObject
         {
             ["backends"] = new JsonArray(s.Backends.Select(b => (JsonNode)b).ToArray()),
@@ -115,6 +116,8 @@ public static class BenchReport
             }).ToArray()),
         }).ToArray()),
     };
+
+    static JsonObject Also(this JsonObject o, Action<JsonObject> f) { f(o); return o; }
 
     static JsonNode? Num(double v) => double.IsFinite(v) ? JsonValue.Create(v) : null;
 
