@@ -21,7 +21,8 @@ public class PerfGateTests
     static BenchWorkloadResult Measure(string workload, params string[] backends)
     {
         var w = BenchWorkload.Find(workload)!;
-        var result = new BenchRunner(BenchRegistry.Default(), TestContext.Progress).RunWorkload(w, Settings with { Backends = backends, Workloads = [w] });
+        using var runner = new BenchRunner(BenchRegistry.Default(), TestContext.Progress);
+        var result = runner.RunWorkload(w, Settings with { Backends = backends, Workloads = [w] });
         foreach (var e in result.Entries)
         {
             Assert.That(e.Status, Is.EqualTo(BenchStatus.Ok), $"{e.Backend} on {workload}: {e.Status}: {e.Reason}");

@@ -73,7 +73,7 @@ public static class BenchCommand
         stdout.WriteLine(BenchReport.Header(start));
         stdout.WriteLine($"median and min of {s.Repeats} interleaved samples (each ≥ {s.MinTimeSeconds.ToString(CultureInfo.InvariantCulture)} s) per backend; " +
             "GB/s = (input + output bytes) / median; vs ref = reference median / median; vs copy = fraction of the copy bound's bandwidth");
-        var runner = new BenchRunner(registry, stderr);
+        using var runner = new BenchRunner(registry, stderr);
         var results = new List<BenchWorkloadResult>();
         foreach (var w in s.Workloads)
         {

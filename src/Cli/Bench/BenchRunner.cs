@@ -62,8 +62,15 @@ public sealed record BenchWorkloadResult(BenchWorkload Workload, IReadOnlyList<B
 /// interleaved — repetition r runs every entry once, round-robin, starting one entry later than repetition r − 1 — so slow
 /// drift of the machine (other jobs, thermal state) spreads over all backends instead of favouring whichever ran first.
 /// </summary>
-public sealed class BenchRunner(BenchRegistry registry, TextWriter progress)
+public sealed class BenchRunner(BenchRegistry registry, TextWriter progress) : IDisposable
 {
+    /// <summary>Disposes the backends this runner created that hold resources (a GPU backend's context).</summary>
+    public void Dispose()
+    {
+        foreach (var b in _instances.Values) (b as IDisposable)?.Dispose();
+        _instances.Clear();
+    }
+
     readonly Dictionary<string, IBenchBackend> _instances = new(StringComparer.Ordinal);
     readonly Dictionary<string, string> _failed = new(StringComparer.Ordinal);
 
