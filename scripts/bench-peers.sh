@@ -96,6 +96,34 @@ for w in pc["workloads"]:
         if r["status"] in ("wrong", "error"):
             problems.append(f"{name}: {r['backend']} {r['threads']}t {r['status']}: {r['reason']}")
     print("| " + " | ".join(row + ratios) + " |")
+# The benchmark goals of issue 6 ("Done when"), workload by workload: optimized >= 1.5x ONNX Runtime and >= 1.2x PyTorch
+# throughput at the same thread count, and >= 60 % of the copy bound's bandwidth on W1, W2, W5 with one thread.
+print()
+print("Goals of issue 6 (met: yes / no / – not measurable):")
+print()
+gh = ["workload"] + [f"≥ 1.5× ORT {t}t" for t in threads] + [f"≥ 1.2× PyTorch {t}t" for t in threads] + ["≥ 60 % copy 1t"]
+print("| " + " | ".join(gh) + " |")
+print("|" + "---|" * len(gh))
+def verdict(v, goal, spec):
+    return "–" if v is None else ("yes" if v >= goal else "no") + " (" + spec.format(v) + ")"
+for w in pc["workloads"]:
+    name = w["name"]
+    tw = torch_by.get(name)
+    row = [name]
+    for t in threads:
+        o, x = ms(entry(w, "optimized", t)), ms(entry(w, "onnxruntime", t))
+        row.append(verdict(x / o if o and x else None, 1.5, "{:.2f}×"))
+    for t in threads:
+        o = ms(entry(w, "optimized", t))
+        tr = next((r for r in tw["results"] if r["threads"] == t), None) if tw else None
+        p = ms(tr)
+        row.append(verdict(p / o if o and p else None, 1.2, "{:.2f}×"))
+    if name.split("-")[0] in ("W1", "W2", "W5"):
+        o, c = ms(entry(w, "optimized", 1)), ms(entry(w, "copy", 1))
+        row.append(verdict(100 * c / o if o and c else None, 60, "{:.0f} %"))
+    else:
+        row.append("(not a goal)")
+    print("| " + " | ".join(row) + " |")
 na = sorted({(r["backend"], r["reason"]) for w in pc["workloads"] for r in w["results"] if r["status"] == "n/a"})
 if na:
     print()
