@@ -17,10 +17,11 @@ public static class Program
         usage: poolconf <command> [options]
           list [--json]                                    ops, parameters, defaults, tolerances, backends
           generate --suite smoke|standard --out DIR [--seed N] [--dtype float32|float64|float16] [--format npy|onnx]
-          run --suite DIR --backend NAME --out RESULTS     backends: reference, optimized [--threads N], onnxruntime, exec:<command>
+          run --suite DIR --backend NAME --out RESULTS     backends: reference, optimized [--threads N], onnxruntime, gpu, gpu:cpu, exec:<command>
           verify --suite DIR --results RESULTS [--report FILE.json] [--junit FILE.xml] [--html FILE.html] [--strict] [--quiet] [--divergences FILE]
           explain --op NAME --params JSON --shape N,C,H,W [--boxes "b,x1,y1,x2,y2;..."]
           onnx-test DIR...                                 ONNX node-test folders (model.onnx + test_data_set_*), or folders of them
+          gpu-info                                         the devices ILGPU sees (exit 2 when there is no CUDA device)
         """;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -40,6 +41,7 @@ public static class Program
                 "verify" => Commands.Verify(new Args(rest, ["--suite", "--results", "--report", "--junit", "--html", "--divergences"], ["--strict", "--quiet"]), stdout, stderr),
                 "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape", "--boxes"], []), stdout),
                 "onnx-test" => OnnxTest.Run(new Args(rest, [], []), stdout, stderr),
+                "gpu-info" => Engine.GpuRun.Info(stdout, stderr),
                 var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain, onnx-test)"),
             };
         }
