@@ -31,6 +31,7 @@ public static class GpuWindow
             PKind = p.P == 1 ? 1 : p.P == 2 ? 2 : 0, P = p.P, InvP = invP,
             PInt = IsInt(p.P) ? 1 : 0, POddInt = IsOdd(p.P) ? 1 : 0, InvPInt = IsInt(invP) ? 1 : 0, InvPOddInt = IsOdd(invP) ? 1 : 0,
             WriteIndex = p.Reduction == Reduction.Max ? 1 : 0,
+            YC = p.C, YOff = 0,
         };
     }
 

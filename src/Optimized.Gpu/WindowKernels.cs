@@ -28,6 +28,8 @@ public struct WindowArgs
     public int POddInt, PInt, InvPOddInt, InvPInt;
     /// <summary>Max: 1 when the index buffer is written.</summary>
     public int WriteIndex;
+    /// <summary>Channels of the output buffer and the first channel this launch writes (a channel concatenation, SPP); C and 0 otherwise.</summary>
+    public int YC, YOff;
 }
 
 /// <summary>
@@ -42,7 +44,7 @@ public static class WindowKernels
     {
         public long Base, Spatial;
         public int Cell_, Sd, Cd, Sh, Ch, Sw, Cw;
-        public long IndexPos;
+        public long IndexPos, YPos;
     }
 
     static Cell Decode(int i, ArrayView<int> t, WindowArgs a)
@@ -62,6 +64,7 @@ public static class WindowKernels
             Sh = t[a.OffH + oh], Ch = t[a.OffH + a.OH + oh],
             Sw = t[a.OffW + ow], Cw = t[a.OffW + a.OW + ow],
             IndexPos = ((long)n * a.C + c) * outPlane + cell,
+            YPos = a.ChannelsLast == 0 ? ((long)n * a.YC + a.YOff + c) * outPlane + cell : ((long)n * outPlane + cell) * a.YC + a.YOff + c,
         };
         return r0;
     }
@@ -100,7 +103,7 @@ public static class WindowKernels
             }
         }
         if (first) { max = a.EmptyMax; best = -1; }
-        y[i] = max;
+        y[k.YPos] = max;
         if (a.WriteIndex != 0) idx[k.IndexPos] = best;
     }
 
@@ -121,7 +124,7 @@ public static class WindowKernels
             }
         }
         float div = cellData[k.Cell_];
-        y[i] = div == 0f ? a.EmptyAverage : s / div;
+        y[k.YPos] = div == 0f ? a.EmptyAverage : s / div;
     }
 
     /// <summary>Lp: float32 sum of the terms, times the planned scale, to the power 1/p.</summary>
@@ -140,9 +143,9 @@ public static class WindowKernels
                     s += Term(x[k.Base + (row + k.Sw + w * a.StepW) * k.Spatial], a);
             }
         }
-        if (k.Cd * k.Ch * k.Cw == 0) { y[i] = 0f; return; }
+        if (k.Cd * k.Ch * k.Cw == 0) { y[k.YPos] = 0f; return; }
         float z = a.HasScale != 0 ? s * cellData[k.Cell_] : s;
-        y[i] = Root(z, a);
+        y[k.YPos] = Root(z, a);
     }
 
     /// <summary><c>|v|^p</c>, or <c>v^p</c> in raw mode (a negative base: sign kept for odd integer p, NaN for non-integer p).</summary>

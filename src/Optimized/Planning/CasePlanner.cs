@@ -48,6 +48,27 @@ public static class CasePlanner
         return plan;
     }
 
+    /// <summary>
+    /// A plan straight from a canonical descriptor (benchmarks, composite ops such as SPP): N×C planes of the descriptor's
+    /// spatial shape, value output <c>output</c>, indices (max) per plane.
+    /// </summary>
+    public static WindowPlan FromDescriptor(PoolDescriptor desc, int n, int c, float[] x, bool channelsLast = false, string op = "descriptor")
+    {
+        var spatial = desc.Axes.Select(a => a.Length).ToArray();
+        if ((long)n * c * Tensor.ElementCount(spatial) != x.Length) throw new ArgumentException($"input has {x.Length} elements, not {n}×{c}×{Tensor.ShapeText(spatial)}");
+        var tables = Pad3(desc.Axes.Select(AxisTable.From).ToArray());
+        var r = desc.Reduction;
+        return new WindowPlan
+        {
+            Op = op, Reduction = r, P = desc.P, N = n, C = c, InSpatial = spatial, Axes = tables, ChannelsLast = channelsLast,
+            Divisor = r == Reduction.Average ? Divisors(tables, desc.Semantics, desc.DivisorOverride) : null,
+            LpScale = r == Reduction.Lp ? LpScales(tables, desc.Semantics) : null,
+            Semantics = PlanSemantics.From(desc.Semantics), Descriptor = desc, X = x, InputDType = DType.Float32,
+            ValueName = "output", IndexName = r == Reduction.Max ? "indices" : null,
+            OutputShape = OutShape(n, c, desc.Axes.Select(a => a.Output).ToArray(), false, channelsLast),
+        };
+    }
+
     // ---------------------------------------------------------------- inputs
 
     static Tensor Input(IReadOnlyDictionary<string, Tensor> inputs, string name, string op) =>
