@@ -22,6 +22,7 @@ public static class Program
           explain --op NAME --params JSON --shape N,C,H,W [--boxes "b,x1,y1,x2,y2;..."]
           onnx-test DIR...                                 ONNX node-test folders (model.onnx + test_data_set_*), or folders of them
           gpu-info                                         the devices ILGPU sees (exit 2 when there is no CUDA device)
+          gpu-bench [--cpu] [--workloads W1,...] [--min-ms N] [--peak-gbs N] [--json FILE]  GPU kernels alone on W1-W8
         """;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -42,6 +43,7 @@ public static class Program
                 "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape", "--boxes"], []), stdout),
                 "onnx-test" => OnnxTest.Run(new Args(rest, [], []), stdout, stderr),
                 "gpu-info" => Engine.GpuRun.Info(stdout, stderr),
+                "gpu-bench" => Engine.GpuRun.Bench(new Args(rest, ["--workloads", "--min-ms", "--peak-gbs", "--json"], ["--cpu"]), stdout, stderr),
                 var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain, onnx-test)"),
             };
         }

@@ -190,6 +190,17 @@ public static class GpuOtherOps
     public static float[] RoiAlignAverage(GpuRuntime rt, float[] x, int n, int c, int h, int w, Roi[] rois, int ph, int pw, double scale,
         int samplingRatio, double offset, bool minSize1, DType coordType)
     {
+        if ((long)rois.Length * c * ph * pw == 0) return [];
+        using var prepared = PrepareRoiAlign(rt, x, c, h, w, rois, ph, pw, scale, samplingRatio, offset, minSize1, coordType);
+        prepared.Launch();
+        prepared.Synchronize();
+        return prepared.Download();
+    }
+
+    /// <summary>Plans the sample points of every ROI and uploads everything once.</summary>
+    public static PreparedRoi PrepareRoiAlign(GpuRuntime rt, float[] x, int c, int h, int w, Roi[] rois, int ph, int pw, double scale,
+        int samplingRatio, double offset, bool minSize1, DType coordType)
+    {
         var info = new int[rois.Length * 6];
         var coords = new List<double>();
         for (int k = 0; k < rois.Length; k++)
@@ -207,7 +218,7 @@ public static class GpuOtherOps
         }
         var args = new RoiArgs { C = c, H = h, W = w, PH = ph, PW = pw, InfoStride = 6 };
         var kernel = rt.Kernel("roi.align", a => a.LoadAutoGroupedStreamKernel<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<double>, ArrayView<float>, RoiArgs>(OtherKernels.RoiAlignAvg));
-        return LaunchRoi(rt, kernel, x, info, [.. coords], rois.Length * c * ph * pw, args);
+        return new PreparedRoi(rt, kernel, x, info, [.. coords], (long)rois.Length * c * ph * pw, args);
     }
 
     /// <summary>ROI pool (Fast R-CNN max) on the device.</summary>
@@ -233,16 +244,43 @@ public static class GpuOtherOps
     static float[] LaunchRoi(GpuRuntime rt, Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<double>, ArrayView<float>, RoiArgs> kernel,
         float[] x, int[] info, double[] coords, long outCount, RoiArgs args)
     {
-        if (outCount > int.MaxValue) throw new NotServedException("more than 2^31 − 1 outputs");
         if (outCount == 0) return [];
-        var acc = rt.Accelerator;
-        using var xb = acc.Allocate1D(x.Length == 0 ? [0f] : x);
-        using var ib = acc.Allocate1D(info.Length == 0 ? [0] : info);
-        using var cb = acc.Allocate1D(coords.Length == 0 ? [0.0] : coords);
-        using var yb = acc.Allocate1D<float>(outCount);
-        kernel((int)outCount, xb.View, ib.View, cb.View, yb.View, args);
-        acc.Synchronize();
-        return yb.GetAsArray1D();
+        using var prepared = new PreparedRoi(rt, kernel, x, info, coords, outCount, args);
+        prepared.Launch();
+        prepared.Synchronize();
+        return prepared.Download();
+    }
+
+    /// <summary>A ROI problem uploaded once (the backend and the bench's W6).</summary>
+    public sealed class PreparedRoi : IDisposable
+    {
+        readonly GpuRuntime _rt;
+        readonly Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<double>, ArrayView<float>, RoiArgs> _kernel;
+        readonly MemoryBuffer1D<float, Stride1D.Dense> _x, _y;
+        readonly MemoryBuffer1D<int, Stride1D.Dense> _info;
+        readonly MemoryBuffer1D<double, Stride1D.Dense> _coords;
+        readonly RoiArgs _args;
+        readonly int _count;
+
+        internal PreparedRoi(GpuRuntime rt, Action<Index1D, ArrayView<float>, ArrayView<int>, ArrayView<double>, ArrayView<float>, RoiArgs> kernel,
+            float[] x, int[] info, double[] coords, long outCount, RoiArgs args)
+        {
+            if (outCount > int.MaxValue) throw new NotServedException("more than 2^31 − 1 outputs");
+            _rt = rt; _kernel = kernel; _args = args; _count = (int)outCount;
+            var acc = rt.Accelerator;
+            _x = acc.Allocate1D(x.Length == 0 ? [0f] : x);
+            _info = acc.Allocate1D(info.Length == 0 ? [0] : info);
+            _coords = acc.Allocate1D(coords.Length == 0 ? [0.0] : coords);
+            _y = acc.Allocate1D<float>(Math.Max(1, outCount));
+        }
+
+        /// <summary>The feature map once and the outputs once (the box tables are small).</summary>
+        public long Bytes => _x.Length * 4L + _count * 4L;
+
+        public void Launch() { if (_count > 0) _kernel(_count, _x.View, _info.View, _coords.View, _y.View, _args); }
+        public void Synchronize() => _rt.Accelerator.Synchronize();
+        public float[] Download() { var y = _y.GetAsArray1D(); return y.Length > _count ? y[.._count] : y; }
+        public void Dispose() { _x.Dispose(); _info.Dispose(); _coords.Dispose(); _y.Dispose(); }
     }
 
     static (Tensor X, int N, int C, int H, int W) Feature(IReadOnlyDictionary<string, Tensor> inputs, string name, string op)
@@ -330,7 +368,8 @@ public static class GpuOtherOps
     /// <summary>One block of an SPP output: the input itself (null) or a max pool of the input (or of the previous block when chained).</summary>
     public sealed record SppBlock(PoolDescriptor? Pool, bool Chained = false);
 
-    static PoolDescriptor SamePool(int h, int w, int k) => new(Reduction.Max,
+    /// <summary>PyTorch <c>MaxPool2d(k, 1, k/2)</c> over h×w (ultralytics SPP/SPPF blocks).</summary>
+    public static PoolDescriptor SamePool(int h, int w, int k) => new(Reduction.Max,
         [PoolGeometry.Explicit(h, k, 1, 1, k / 2, k / 2, CeilRule.Floor, "k"), PoolGeometry.Explicit(w, k, 1, 1, k / 2, k / 2, CeilRule.Floor, "k")],
         PoolSemantics.Torch);
 

@@ -58,7 +58,7 @@ public sealed class GpuRuntime : IDisposable
             catch { ctx.Dispose(); throw; }
         }
         Context context;
-        try { context = Context.Create(b => b.Cuda().EnableAlgorithms()); }
+        try { context = Context.Create(b => WithCuda(b).EnableAlgorithms()); }
         catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or CudaException)
         {
             throw new NoDeviceException($"no CUDA device: the CUDA driver could not be used ({e.GetType().Name}: {e.Message.Split('\n')[0]}); ILGPU loads the unversioned libcuda.so");
@@ -83,6 +83,21 @@ public sealed class GpuRuntime : IDisposable
         }
     }
 
+    /// <summary>
+    /// Adds the CUDA devices; <c>POOLCONF_CUDA_ISA</c> (e.g. <c>ISA_80</c> or <c>80</c>) overrides the PTX instruction set ILGPU derives
+    /// from the driver version, for a driver newer than ILGPU 1.5.3's table (the device check retries with it).
+    /// </summary>
+    static Context.Builder WithCuda(Context.Builder b)
+    {
+        var isa = Environment.GetEnvironmentVariable("POOLCONF_CUDA_ISA");
+        if (string.IsNullOrWhiteSpace(isa)) return b.Cuda();
+        var name = isa.StartsWith("ISA_", StringComparison.OrdinalIgnoreCase) ? "ISA_" + isa[4..] : "ISA_" + isa;
+        // CudaInstructionSet is a struct with one static field per ISA (ISA_80 ... ISA_88 in 1.5.3).
+        if (typeof(CudaInstructionSet).GetField(name.ToUpperInvariant(), System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)?.GetValue(null) is not CudaInstructionSet set)
+            throw new NoDeviceException($"POOLCONF_CUDA_ISA={isa} is not an instruction set ILGPU knows (ISA_70 ... ISA_88)");
+        return b.Cuda(o => o.InstructionSet = set);
+    }
+
     /// <summary>Every device ILGPU sees (CUDA and CPU), one line each, for <c>poolconf gpu-info</c>; and whether a CUDA device exists.</summary>
     public static (IReadOnlyList<string> Lines, int CudaDevices) Describe()
     {
@@ -90,7 +105,7 @@ public sealed class GpuRuntime : IDisposable
         Context? context = null;
         try
         {
-            context = Context.Create(b => b.Cuda().CPU().EnableAlgorithms());
+            context = Context.Create(b => WithCuda(b).CPU().EnableAlgorithms());
             int cuda = 0;
             foreach (var d in context)
             {
@@ -102,7 +117,7 @@ public sealed class GpuRuntime : IDisposable
             }
             return (lines, cuda);
         }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or CudaException)
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or CudaException or NoDeviceException or NotSupportedException)
         {
             lines.Add($"CUDA driver not usable: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
             return (lines, 0);

@@ -63,10 +63,12 @@ public static class GpuWindow
         readonly int _extent;
         public WindowPlan Plan { get; }
 
-        public Prepared(GpuRuntime rt, WindowPlan p, float[] x, bool channelsLast)
+        /// <summary>Uploads the plan; <c>withIndices</c> (max only) writes the index buffer too (false for the bench, which times values only).</summary>
+        public Prepared(GpuRuntime rt, WindowPlan p, float[] x, bool channelsLast, bool withIndices = true)
         {
             _rt = rt; Plan = p;
             _args = Args(p, channelsLast);
+            if (!withIndices) _args.WriteIndex = 0;
             _extent = (int)p.OutputElements;
             var acc = rt.Accelerator;
             _x = acc.Allocate1D(x);
@@ -78,7 +80,7 @@ public static class GpuWindow
         }
 
         /// <summary>Bytes a launch must move at least: the input once, the values (and indices) once.</summary>
-        public long Bytes => _x.Length * 4L + (long)_extent * (4 + (Plan.Reduction == Reduction.Max ? 8 : 0));
+        public long Bytes => _x.Length * 4L + (long)_extent * (4 + (_args.WriteIndex != 0 ? 8 : 0));
 
         public void Launch()
         {

@@ -76,4 +76,68 @@ public static class GpuRun
         if (cuda == 0) { stderr.WriteLine("poolconf: gpu-info: no CUDA device (backend 'gpu' will exit 2; 'gpu:cpu' runs the kernels on the CPU accelerator)"); return 2; }
         return 0;
     }
+
+    /// <summary>
+    /// <c>poolconf gpu-bench [--cpu] [--workloads W1,W2,...] [--min-ms N] [--peak-gbs N] [--json FILE]</c>: times <c>GpuBenchBackend</c> alone on the
+    /// bench workloads (the device check's fallback when <c>poolconf bench</c> is not in the build). Per workload: prepare (upload,
+    /// compile, one checked run), 3 warm-up runs, then runs until <c>--min-ms</c> (default 300) have passed (at most 1000 runs); the
+    /// median run time, GB/s from the bytes a run must move, and the device. Exit 2 without a CUDA device (unless --cpu).
+    /// </summary>
+    public static int Bench(Args a, TextWriter stdout, TextWriter stderr)
+    {
+        bool cpu = a.Has("--cpu");
+        var names = a.Get("--workloads")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var workloads = names is null ? Optimized.Bench.BenchWorkload.All.ToList()
+            : names.Select(n => Optimized.Bench.BenchWorkload.Find(n) ?? throw new UsageException($"option '--workloads': unknown workload '{n}' (known: {string.Join(", ", Optimized.Bench.BenchWorkload.All.Select(w => w.Name))})")).ToList();
+        double minMs = 300, peak = 0;
+        if (a.Get("--peak-gbs") is { } pk && (!double.TryParse(pk, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out peak) || peak <= 0))
+            throw new UsageException($"option '--peak-gbs': '{pk}' is not a positive number");
+        if (a.Get("--min-ms") is { } m && (!double.TryParse(m, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out minMs) || minMs <= 0))
+            throw new UsageException($"option '--min-ms': '{m}' is not a positive number");
+        Optimized.Gpu.GpuBenchBackend backend;
+        try { backend = Optimized.Gpu.GpuBenchBackend.Create(cpu); }
+        catch (Optimized.Gpu.NoDeviceException e) { stderr.WriteLine($"poolconf: error: gpu-bench: {e.Message}"); return 2; }
+        using (backend)
+        {
+            var rows = new JsonArray();
+            int failures = 0;
+            stdout.WriteLine($"gpu-bench on {backend.Device}");
+            stdout.WriteLine($"{"workload",-9} {"median ms",12} {"GB/s",10} {"runs",6}  label");
+            foreach (var w in workloads)
+            {
+                var row = new JsonObject { ["workload"] = w.Name, ["label"] = w.Label, ["backend"] = backend.Name, ["device"] = backend.Device };
+                try
+                {
+                    if (backend.Unsupported(w) is { } why) { row["skipped"] = why; rows.Add(row); stdout.WriteLine($"{w.Name,-9} skipped: {why}"); continue; }
+                    using var prepared = backend.Prepare(w, 1);
+                    for (int i = 0; i < 3; i++) prepared.Run();
+                    var times = new List<double>();
+                    var total = System.Diagnostics.Stopwatch.StartNew();
+                    while ((total.Elapsed.TotalMilliseconds < minMs || times.Count < 5) && times.Count < 1000)
+                    {
+                        long t0 = System.Diagnostics.Stopwatch.GetTimestamp();
+                        prepared.Run();
+                        times.Add(System.Diagnostics.Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
+                    }
+                    times.Sort();
+                    double median = times[times.Count / 2];
+                    double gbs = prepared.Bytes / (median / 1000) / 1e9;
+                    row["median_ms"] = Math.Round(median, 5); row["min_ms"] = Math.Round(times[0], 5); row["runs"] = times.Count;
+                    row["bytes"] = prepared.Bytes; row["gb_per_s"] = Math.Round(gbs, 2); row["checked"] = true;
+                    if (peak > 0) row["fraction_of_peak"] = Math.Round(gbs / peak, 4);
+                    stdout.WriteLine($"{w.Name,-9} {median,12:F4} {gbs,10:F1} {times.Count,6}  {w.Label}");
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    failures++;
+                    row["error"] = $"{e.GetType().Name}: {e.Message.Split('\n')[0]}";
+                    stdout.WriteLine($"{w.Name,-9} FAILED: {row["error"]}");
+                }
+                rows.Add(row);
+            }
+            if (a.Get("--json") is { } path)
+                File.WriteAllText(path, new JsonObject { ["device"] = backend.Device, ["backend"] = backend.Name, ["peak_gb_per_s"] = peak > 0 ? peak : null, ["results"] = rows }.ToJsonString(new() { WriteIndented = true }) + "\n");
+            return failures > 0 ? 1 : 0;
+        }
+    }
 }
