@@ -35,8 +35,7 @@ public struct WindowArgs
 /// <summary>
 /// The window kernels: one thread per output element gathers its window (no atomics, so results and indices are deterministic
 /// and independent of the launch shape). Accumulation is float32 in scan order (d outermost, w innermost), the order the
-/// derived tolerances assume any order of; Lp terms and the root are computed in double and rounded once to float32 (within
-/// the 8-ulp <c>c_pow</c>/<c>c_root</c> allowance of the Lp bound).
+/// derived tolerances assume any order of. Lp is the exception: terms, sum and root in double, rounded once to float32.
 /// </summary>
 public static class WindowKernels
 {
@@ -127,11 +126,15 @@ public static class WindowKernels
         y[k.YPos] = div == 0f ? a.EmptyAverage : s / div;
     }
 
-    /// <summary>Lp: float32 sum of the terms, times the planned scale, to the power 1/p.</summary>
+    /// <summary>
+    /// Lp: the terms, their sum, the scale and the root in double, rounded once to float32. (A float32 sum of <c>|x|^p</c> loses
+    /// subnormal and tiny inputs entirely — <c>(1e−42)^3</c> underflows — where the reference's bound expects the root of the exact
+    /// sum; double keeps every float32 input's power representable for the p of the suites.)
+    /// </summary>
     public static void Lp(Index1D i, ArrayView<float> x, ArrayView<int> tables, ArrayView<float> cellData, ArrayView<float> y, ArrayView<long> idx, WindowArgs a)
     {
         var k = Decode(i, tables, a);
-        float s = 0f;
+        double s = 0;
         for (int u = 0; u < k.Cd; u++)
         {
             int d = k.Sd + u * a.StepD;
@@ -144,41 +147,44 @@ public static class WindowKernels
             }
         }
         if (k.Cd * k.Ch * k.Cw == 0) { y[k.YPos] = 0f; return; }
-        float z = a.HasScale != 0 ? s * cellData[k.Cell_] : s;
-        y[k.YPos] = Root(z, a);
+        double z = a.HasScale != 0 ? s * cellData[k.Cell_] : s;
+        y[k.YPos] = (float)Root(z, a);
     }
 
-    /// <summary><c>|v|^p</c>, or <c>v^p</c> in raw mode (a negative base: sign kept for odd integer p, NaN for non-integer p).</summary>
-    public static float Term(float v, WindowArgs a)
+    /// <summary>
+    /// <c>|v|^p</c>, or <c>v^p</c> in raw mode, in double, with C <c>pow</c>'s special values: a negative finite base gives NaN for
+    /// non-integer p and keeps its sign for odd integer p; <c>(−∞)^p</c> is +∞, or −∞ for odd integer p.
+    /// </summary>
+    public static double Term(float v, WindowArgs a)
     {
-        if (a.PKind == 2) return v * v;
-        if (a.PKind == 1) return a.LpRaw != 0 ? v : Math.Abs(v);
-        if (float.IsNaN(v)) return v;
         double m = Math.Abs((double)v);
+        if (a.PKind == 2) return m * m;
+        if (a.PKind == 1) return a.LpRaw != 0 ? v : m;
+        if (float.IsNaN(v)) return v;
         double t = m == 0 ? 0 : double.IsInfinity(m) ? double.PositiveInfinity : XMath.Pow(m, a.P);
         if (a.LpRaw != 0 && v < 0)
         {
-            if (a.PInt == 0) return float.NaN;
+            if (a.PInt == 0 && !float.IsInfinity(v)) return double.NaN;
             if (a.POddInt != 0) t = -t;
         }
-        return (float)t;
+        return t;
     }
 
-    /// <summary><c>z^{1/p}</c> in double, rounded once (p = 2: the square root; a negative z: NaN unless 1/p is an integer).</summary>
-    public static float Root(float z, WindowArgs a)
+    /// <summary><c>z^{1/p}</c> in double (p = 2: the square root; a negative finite z: NaN unless 1/p is an integer; −∞: +∞, or −∞ when 1/p is an odd integer).</summary>
+    public static double Root(double z, WindowArgs a)
     {
         if (a.PKind == 1) return z;
-        if (float.IsNaN(z)) return z;
-        double m = Math.Abs((double)z);
+        if (double.IsNaN(z)) return z;
+        double m = Math.Abs(z);
         double r;
         if (m == 0) r = 0;
         else if (double.IsInfinity(m)) r = double.PositiveInfinity;
         else r = a.PKind == 2 ? XMath.Sqrt(m) : XMath.Pow(m, a.InvP);
         if (z < 0)
         {
-            if (a.InvPInt == 0) return float.NaN;
+            if (a.InvPInt == 0 && !double.IsInfinity(z)) return double.NaN;
             if (a.InvPOddInt != 0) r = -r;
         }
-        return (float)r;
+        return r;
     }
 }

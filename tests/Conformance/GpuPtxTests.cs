@@ -26,6 +26,6 @@ public class GpuPtxTests
     public void Registry_ListsEveryCompiledKernel()
     {
         foreach (var (name, _) in PtxCheck.Kernels)
-            Assert.That(GpuKernelRegistry.All.Select(k => k.Name), Does.Contain(name));
+            Assert.That(GpuKernelRegistry.All.Select(k => k.Name), Does.Contain(name.Split('/')[0]));
     }
 }
