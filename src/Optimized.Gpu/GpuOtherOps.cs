@@ -362,8 +362,7 @@ public static class GpuOtherOps
 
     // ---------------------------------------------------------------- SPP
 
-    /// <summary>Darknet max: −FLT_MAX initial value, strict &gt;, NaN never wins.</summary>
-    static readonly PoolSemantics Darknet = PoolSemantics.Generic with { Nan = NanPolicy.Ignore, MaxInitial = MaxInitial.Lowest, EmptyMax = EmptyWindow.Lowest };
+    static PoolSemantics Darknet => CasePlanner.DarknetSemantics;
 
     /// <summary>One block of an SPP output: the input itself (null) or a max pool of the input (or of the previous block when chained).</summary>
     public sealed record SppBlock(PoolDescriptor? Pool, bool Chained = false);

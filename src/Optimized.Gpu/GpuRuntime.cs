@@ -59,9 +59,11 @@ public sealed class GpuRuntime : IDisposable
         }
         Context context;
         try { context = Context.Create(b => WithCuda(b).EnableAlgorithms()); }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or CudaException)
+        catch (NoDeviceException) { throw; }
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            throw new NoDeviceException($"no CUDA device: the CUDA driver could not be used ({e.GetType().Name}: {e.Message.Split('\n')[0]}); ILGPU loads the unversioned libcuda.so");
+            // DllNotFoundException (no libcuda.so), CudaException, NotSupportedException (an architecture or driver ILGPU does not know), ...
+            throw new NoDeviceException($"no CUDA device: the CUDA driver could not be used ({e.GetType().Name}: {e.Message.Split('\n')[0]}{(e.InnerException is { } inner ? $"; {inner.GetType().Name}: {inner.Message.Split('\n')[0]}" : "")}); ILGPU loads the unversioned libcuda.so; POOLCONF_CUDA_ISA=ISA_80 forces a PTX ISA");
         }
         var devices = context.GetCudaDevices();
         if (devices.Count == 0)
@@ -117,9 +119,9 @@ public sealed class GpuRuntime : IDisposable
             }
             return (lines, cuda);
         }
-        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or CudaException or NoDeviceException or NotSupportedException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
-            lines.Add($"CUDA driver not usable: {e.GetType().Name}: {e.Message.Split('\n')[0]}");
+            lines.Add($"CUDA driver not usable: {e.GetType().Name}: {e.Message.Split('\n')[0]}{(e.InnerException is { } inner ? $" ({inner.GetType().Name}: {inner.Message.Split('\n')[0]})" : "")}");
             return (lines, 0);
         }
         finally { context?.Dispose(); }

@@ -335,6 +335,8 @@ public class GpuKernelTests
 
     // ------------------------------------------------------------------------------------------------ SPP
 
+    [TestCase("darknet.maxpool", "{\"size\":3,\"stride\":2}", new[] { 2, 3, 7, 6 })]
+    [TestCase("darknet.maxpool", "{\"size\":2,\"stride\":2,\"padding\":1}", new[] { 1, 2, 5, 5 })]
     [TestCase("darknet.yolov3_spp", "{}", new[] { 1, 3, 6, 7 })]
     [TestCase("darknet.yolov3_spp", "{\"sizes\":[2,3]}", new[] { 2, 2, 5, 4 })]
     [TestCase("ultralytics.spp", "{\"k\":[3,5]}", new[] { 2, 3, 7, 6 })]

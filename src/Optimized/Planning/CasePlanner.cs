@@ -24,7 +24,7 @@ public static class CasePlanner
     [
         .. TorchWindow,
         "onnx.MaxPool", "onnx.AveragePool", "onnx.LpPool", "onnx.GlobalMaxPool", "onnx.GlobalAveragePool", "onnx.GlobalLpPool",
-        "tf.nn.max_pool", "tf.nn.avg_pool", "webnn.maxPool2d", "webnn.averagePool2d", "webnn.l2Pool2d",
+        "tf.nn.max_pool", "tf.nn.avg_pool", "webnn.maxPool2d", "webnn.averagePool2d", "webnn.l2Pool2d", "darknet.maxpool",
     ];
 
     /// <summary>Why the planner does not map a case's op (decidable from the op name), or null.</summary>
@@ -43,6 +43,7 @@ public static class CasePlanner
             "onnx.GlobalMaxPool" or "onnx.GlobalAveragePool" or "onnx.GlobalLpPool" => OnnxGlobal(c, p, inputs),
             var o when o.StartsWith("onnx.", StringComparison.Ordinal) => OnnxFixed(c, p, inputs),
             var o when o.StartsWith("tf.", StringComparison.Ordinal) => Tf(c, p, inputs),
+            "darknet.maxpool" => Darknet(c, p, inputs),
             _ => WebNn(c, p, inputs),
         };
         return plan;
@@ -452,6 +453,32 @@ public static class CasePlanner
         var desc = new PoolDescriptor(r, axes, PoolSemantics.Tf);
         return Fixed(c.Op, r, input, n, ch, spatial, desc, last, "output", null, IndexFormat.Plane, false,
             OutShape(n, ch, axes.Select(a => a.Output).ToArray(), false, last));
+    }
+
+    // ---------------------------------------------------------------- darknet
+
+    /// <summary>Darknet max: −FLT_MAX initial value (float32's, whatever the dtype), strict &gt;, NaN never wins.</summary>
+    public static PoolSemantics DarknetSemantics { get; } = PoolSemantics.Generic with
+    {
+        Nan = NanPolicy.Ignore, MaxInitial = MaxInitial.Lowest, EmptyMax = EmptyWindow.Lowest,
+    };
+
+    static WindowPlan Darknet(CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        int stride = p.Int("stride", 1);
+        int size = p.Int("size", stride);
+        int padding = p.Int("padding", size - 1);
+        p.EnsureAllUsed(c.Op);
+        var x = Input(inputs, "input", c.Op);
+        if (x.Rank != 4) throw new InvalidParameterException("inputs.input", $"{c.Op} expects a 4-D input N×C×H×W, got {Tensor.ShapeText(x.Shape)}");
+        if (x.Shape[1] == 0 || x.Shape[2] == 0 || x.Shape[3] == 0)
+            throw new InvalidParameterException("inputs.input", $"{c.Op}: channels and spatial sizes must be non-zero, got {Tensor.ShapeText(x.Shape)}");
+        if (x.Shape[0] == 0) throw new NotServedException("an empty batch (N = 0)");
+        Axis[] axes = [PoolGeometry.Darknet(x.Shape[2], size, stride, padding), PoolGeometry.Darknet(x.Shape[3], size, stride, padding)];
+        var desc = new PoolDescriptor(Reduction.Max, axes, DarknetSemantics);
+        int n = x.Shape[0], ch = x.Shape[1];
+        return Fixed(c.Op, Reduction.Max, x, n, ch, x.Shape[2..], desc, false, "output", Wanted(c, "indices"), IndexFormat.DarknetGlobal, false,
+            OutShape(n, ch, [axes[0].Output, axes[1].Output], false, false));
     }
 
     // ---------------------------------------------------------------- webnn

@@ -22,6 +22,8 @@ public enum IndexFormat
     Plane,
     /// <summary>ONNX <c>Indices</c>: flat over N×C×spatial, <c>q·Π + in-plane</c>; in-plane column-major when <c>storage_order = 1</c>.</summary>
     OnnxFlat,
+    /// <summary>darknet: flat over N×C×spatial (<c>q·Π + in-plane</c>), −1 where no tap beat the initial −FLT_MAX.</summary>
+    DarknetGlobal,
 }
 
 /// <summary>
@@ -132,6 +134,7 @@ public sealed class WindowPlan
         {
             long t = indices[i];
             if (t < 0 || IndexFormat == IndexFormat.Plane) { data[i] = t < 0 ? -1 : t; continue; }
+            if (IndexFormat == IndexFormat.DarknetGlobal && !(y[i] > -float.MaxValue)) { data[i] = -1; continue; }
             data[i] = (long)(i / plane) * InPlane + (ColumnMajor ? ColumnMajorIndex(t, inS) : t);
         }
         outs[IndexName] = new Tensor(DType.Int64, OutputShape, data);
