@@ -13,7 +13,7 @@ namespace PoolingConformance.Cli;
 public static class Commands
 {
     public static readonly string[] Suites = ["smoke", "standard"];
-    public static readonly string[] Backends = ["reference", "optimized", "onnxruntime", "exec:<command>"];
+    public static readonly string[] Backends = ["reference", "optimized", "onnxruntime", "gpu", "gpu:cpu", "exec:<command>"];
 
     static void NoPositional(Args a)
     {
@@ -158,11 +158,12 @@ public static class Commands
         var suite = Manifest.Load(suiteDir);
         OutsideSuite(outDir, suiteDir, "--out");
         if (File.Exists(outDir)) throw new UnusableException(outDir, null, "--out", "is a file");
-        if (!backend.StartsWith("exec:") && backend is not ("reference" or "optimized" or "onnxruntime"))
-            throw new UsageException($"option '--backend': '{backend}' is not available in this build (available: reference, optimized, onnxruntime, exec:<command>)");
+        if (!backend.StartsWith("exec:") && backend is not ("reference" or "optimized" or "onnxruntime" or "gpu" or "gpu:cpu"))
+            throw new UsageException($"option '--backend': '{backend}' is not available in this build (available: reference, optimized, onnxruntime, gpu, gpu:cpu, exec:<command>)");
         int threads = Environment.ProcessorCount;
         if (a.Get("--threads") is { } th && (!int.TryParse(th, NumberStyles.None, CultureInfo.InvariantCulture, out threads) || threads < 1))
             throw new UsageException($"option '--threads': '{th}' is not a positive integer");
+        if (backend is "gpu" or "gpu:cpu") return GpuRun.Run(suite, outDir, backend == "gpu:cpu", () => CreateOutput(outDir, "--out"), stdout, stderr);
         CreateOutput(outDir, "--out");
         if (backend.StartsWith("exec:")) return Exec(backend[5..], suiteDir, outDir, stderr);
         if (backend == "onnxruntime") return OnnxRuntime(suite, outDir, stdout, stderr);

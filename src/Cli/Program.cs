@@ -17,11 +17,13 @@ public static class Program
         usage: poolconf <command> [options]
           list [--json]                                    ops, parameters, defaults, tolerances, backends
           generate --suite smoke|standard --out DIR [--seed N] [--dtype float32|float64|float16] [--format npy|onnx]
-          run --suite DIR --backend NAME --out RESULTS     backends: reference, optimized [--threads N], onnxruntime, exec:<command>
+          run --suite DIR --backend NAME --out RESULTS     backends: reference, optimized [--threads N], onnxruntime, gpu, gpu:cpu, exec:<command>
           verify --suite DIR --results RESULTS [--report FILE.json] [--junit FILE.xml] [--html FILE.html] [--strict] [--quiet] [--divergences FILE]
           explain --op NAME --params JSON --shape N,C,H,W [--boxes "b,x1,y1,x2,y2;..."]
           onnx-test DIR...                                 ONNX node-test folders (model.onnx + test_data_set_*), or folders of them
-          bench [--backends reference,optimized,onnxruntime,copy] [--workloads W1,W2,...] [--threads 1,2] [--repeats N] [--min-time S] [--json FILE]
+          bench [--backends reference,optimized,onnxruntime,copy,gpu,gpu:cpu] [--workloads W1,W2,...] [--threads 1,2] [--repeats N] [--min-time S] [--json FILE]
+          gpu-info                                         the devices ILGPU sees (exit 2 when there is no CUDA device)
+          gpu-bench [--cpu] [--workloads W1,...] [--min-ms N] [--peak-gbs N] [--json FILE]  GPU kernels alone on W1-W8
         """;
 
     public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
@@ -42,7 +44,9 @@ public static class Program
                 "explain" => Commands.Explain(new Args(rest, ["--op", "--params", "--shape", "--boxes"], []), stdout),
                 "onnx-test" => OnnxTest.Run(new Args(rest, [], []), stdout, stderr),
                 "bench" => Bench.BenchCommand.Run(new Args(rest, Bench.BenchCommand.Options, []), stdout, stderr),
-                var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain, onnx-test, bench)"),
+                "gpu-info" => Engine.GpuRun.Info(stdout, stderr),
+                "gpu-bench" => Engine.GpuRun.Bench(new Args(rest, ["--workloads", "--min-ms", "--peak-gbs", "--json"], ["--cpu"]), stdout, stderr),
+                var c => throw new UsageException($"unknown command '{c}' (list, generate, run, verify, explain, onnx-test, bench, gpu-info, gpu-bench)"),
             };
         }
         catch (UsageException e) { stderr.WriteLine($"poolconf: error: command line: {e.Message}"); return 2; }

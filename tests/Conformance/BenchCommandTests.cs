@@ -164,3 +164,38 @@ public class BenchCommandTests
             "with no warm-up time asked for, the warm-up is the minimum run count (tiered JIT needs 30 calls)");
     }
 }
+
+/// <summary>
+/// <c>poolconf bench</c> on CPU backends never loads ILGPU (the GPU backends' factories are compiled only when selected):
+/// a subprocess's /proc/PID/maps is read while it runs; <c>--backends gpu:cpu</c> is the control that must load it.
+/// </summary>
+[TestFixture, Category("Bench")]
+public class BenchGpuIsolationTests
+{
+    static bool MapsIlgpu(string args)
+    {
+        var dll = Path.Combine(AppContext.BaseDirectory, "poolconf.dll");
+        var psi = new ProcessStartInfo("dotnet", $"\"{dll}\" {args}") { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var p = Process.Start(psi)!;
+        p.OutputDataReceived += (_, _) => { }; p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine(); p.BeginErrorReadLine();
+        bool seen = false;
+        while (!p.HasExited)
+        {
+            try { seen |= File.ReadAllText($"/proc/{p.Id}/maps").Contains("ILGPU", StringComparison.OrdinalIgnoreCase); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            Thread.Sleep(20);
+        }
+        p.WaitForExit();
+        Assert.That(p.ExitCode, Is.EqualTo(0), $"poolconf {args}");
+        return seen;
+    }
+
+    [Test]
+    public void CpuBench_DoesNotLoadIlgpu_GpuCpuBenchDoes()
+    {
+        if (!OperatingSystem.IsLinux() || !File.Exists("/proc/self/maps")) Assert.Ignore("needs /proc/PID/maps (Linux)");
+        Assert.That(MapsIlgpu("bench --backends optimized,copy --workloads W4 --repeats 1 --min-time 0.001"), Is.False, "a CPU-only bench loaded ILGPU");
+        Assert.That(MapsIlgpu("bench --backends gpu:cpu --workloads W4 --repeats 1 --min-time 0.001"), Is.True, "the control: gpu:cpu must load ILGPU");
+    }
+}

@@ -31,8 +31,9 @@ public sealed class BenchRegistry
         .Add("reference", () => new ReferenceBench(), threaded: false, "the oracle in float64 (the baseline)")
         .Add("optimized", () => new OptimizedBench(), threaded: true, "src/Optimized KernelRegistry kernels")
         .Add("onnxruntime", () => new OnnxRuntimeBench(), threaded: true, "ONNX Runtime CPU provider, intra-op threads = --threads")
-        .Add("copy", () => new CopyBench(), threaded: true, "memory-bandwidth bound: a copy of the same bytes");
-        // GPU registration point (src/Optimized.Gpu, referenced by the CLI): one line each, e.g.
-        // .Add("gpu", () => GpuBenchBackend.Create(cpuAccelerator: false), threaded: false, "ILGPU CUDA")
-        // .Add("gpu:cpu", () => GpuBenchBackend.Create(cpuAccelerator: true), threaded: false, "ILGPU CPU accelerator")
+        .Add("copy", () => new CopyBench(), threaded: true, "memory-bandwidth bound: a copy of the same bytes")
+        // GPU backends (src/Optimized.Gpu): the factory's body is compiled only when the backend is selected, so a CPU-only
+        // bench never loads ILGPU. Without a CUDA device `gpu` reports "backend unavailable" with the reason.
+        .Add("gpu", () => Optimized.Gpu.GpuBenchBackend.Create(cpuAccelerator: false), threaded: false, "ILGPU kernels on the CUDA device")
+        .Add("gpu:cpu", () => Optimized.Gpu.GpuBenchBackend.Create(cpuAccelerator: true), threaded: false, "ILGPU kernels on its CPU accelerator");
 }
