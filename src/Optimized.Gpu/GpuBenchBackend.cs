@@ -34,28 +34,16 @@ public sealed class GpuBenchBackend : IBenchBackend, IDisposable
         _ => null,
     };
 
-    /// <summary>The workload's input, N×C×H×W (or N×H×W×C for an NHWC workload), uniform in [−1, 1) from its seed.</summary>
-    public static float[] Input(BenchWorkload w)
-    {
-        var rng = new Random(w.Seed);
-        var x = new float[w.InputElements];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
-        return x;
-    }
+    /// <summary>The workload's input as every bench backend fills it (<see cref="BenchWorkload.CreateInput"/>, in its layout).</summary>
+    public static float[] Input(BenchWorkload w) => w.CreateInput();
 
-    /// <summary>The ROI workload's boxes: inside the image (feature size / scale), float32 corners, batch 0; from the seed + 1.</summary>
+    /// <summary>The ROI workload's boxes as every bench backend reads them (<see cref="BenchWorkload.CreateBoxes"/>: K rows
+    /// <c>[batch, x1, y1, x2, y2]</c>, float32 corners).</summary>
     public static Roi[] Boxes(BenchWorkload w)
     {
-        var spec = w.Roi!;
-        var rng = new Random(w.Seed + 1);
-        double imgH = w.H / spec.SpatialScale, imgW = w.W / spec.SpatialScale;
-        var rois = new Roi[spec.Boxes];
-        for (int k = 0; k < rois.Length; k++)
-        {
-            float x1 = (float)(rng.NextDouble() * imgW * 0.8), y1 = (float)(rng.NextDouble() * imgH * 0.8);
-            float x2 = (float)(x1 + 16 + rng.NextDouble() * (imgW - x1 - 16)), y2 = (float)(y1 + 16 + rng.NextDouble() * (imgH - y1 - 16));
-            rois[k] = new Roi(0, x1, y1, x2, y2);
-        }
+        var b = w.CreateBoxes() ?? throw new InvalidOperationException($"{w.Name} has no boxes");
+        var rois = new Roi[b.Length / 5];
+        for (int k = 0; k < rois.Length; k++) rois[k] = new Roi((int)b[5 * k], b[5 * k + 1], b[5 * k + 2], b[5 * k + 3], b[5 * k + 4]);
         return rois;
     }
 
@@ -76,7 +64,7 @@ public sealed class GpuBenchBackend : IBenchBackend, IDisposable
                     BenchCheck.Window(w, plan, x, p.Download().Y);
                 }
                 catch { p.Dispose(); throw; }
-                return new Timed(p.Launch, p.Synchronize, p.Bytes, p);
+                return new Timed(p.Launch, p.Synchronize, p.Bytes, p, () => p.Download().Y);
             }
             case WorkloadKind.RoiAlign:
             {
@@ -90,7 +78,7 @@ public sealed class GpuBenchBackend : IBenchBackend, IDisposable
                     BenchCheck.RoiAlign(w, rois, x, p.Download());
                 }
                 catch { p.Dispose(); throw; }
-                return new Timed(p.Launch, p.Synchronize, p.Bytes, p);
+                return new Timed(p.Launch, p.Synchronize, p.Bytes, p, p.Download);
             }
             default:
             {
@@ -102,14 +90,17 @@ public sealed class GpuBenchBackend : IBenchBackend, IDisposable
                     BenchCheck.Spp(w, blocks, x, p.Download());
                 }
                 catch { p.Dispose(); throw; }
-                return new Timed(p.Launch, p.Synchronize, p.Bytes, p);
+                return new Timed(p.Launch, p.Synchronize, p.Bytes, p, p.Download);
             }
         }
     }
 
-    sealed class Timed(Action launch, Action sync, long bytes, IDisposable owner) : IPreparedBench
+    /// <summary>A prepared launch; <see cref="ReadOutput"/> downloads the last run's output so <c>poolconf bench</c> checks it
+    /// against the oracle under verify's tolerance objects, beside <see cref="BenchCheck"/>'s sampled planes.</summary>
+    sealed class Timed(Action launch, Action sync, long bytes, IDisposable owner, Func<float[]> download) : IPreparedBench, IBenchOutput
     {
         public long Bytes => bytes;
+        public float[] ReadOutput() => download();
         public void Run() { launch(); sync(); }
         public void Dispose() => owner.Dispose();
     }
