@@ -215,7 +215,7 @@ run_phase() {
     timeout 20 "$P" bench --device-check-probe > "$out/bench-probe.out" 2>&1
     if ! grep -q "unknown command 'bench'" "$out/bench-probe.out"; then
       if [ $cuda_ok -eq 1 ]; then
-        step bench 120 "$P" bench --backends gpu,optimized --workloads W1,W2,W3,W4,W5-NCHW,W5-NHWC,W6,W7,W8 --json "$out/bench.json"
+        step bench 150 "$P" bench --backends gpu,optimized --threads "1,$(nproc 2>/dev/null || echo 1)" --workloads W1,W2,W3,W4,W5-NCHW,W5-NHWC,W6,W7,W8 --json "$out/bench.json"
       else
         step bench-cpu 60 "$P" bench --backends optimized --workloads W4 --json "$out/bench.json"
       fi
@@ -224,11 +224,21 @@ run_phase() {
     fi
   fi
 
+  # 7b. PyTorch on the same GPU as a peer (the device image's python3 holds a CUDA build of torch and torchvision)
+  local torch_bench; torch_bench="$(cd "$(dirname "$0")/.." && pwd)/adapters/python/torch_bench.py"
+  if [ $cuda_ok -eq 1 ] && command -v python3 >/dev/null && [ -f "$torch_bench" ]; then
+    step torch-cuda 90 python3 "$torch_bench" --device cuda --repeats 7 --min-time 0.02 --json "$out/torch-cuda.json"
+  else
+    note "PyTorch CUDA peer skipped (no CUDA device, no python3, or no $torch_bench)"
+  fi
+
   # 8. summary
   for s in "${steps[@]}"; do case "$s" in *'"status":"ok"'*) ;; *'"step":"run-smoke-gpu"'*) [ $cuda_ok -eq 0 ] || failed_steps=$((failed_steps + 1)) ;; *) failed_steps=$((failed_steps + 1)) ;; esac; done
   local gb=null bj=null
   [ -s "$out/gpu-bench.json" ] && gb=$(cat "$out/gpu-bench.json")
   [ -s "$out/bench.json" ] && bj=$(cat "$out/bench.json")
+  local tj=null
+  [ -s "$out/torch-cuda.json" ] && tj=$(cat "$out/torch-cuda.json")
   local steps_json notes_json
   steps_json=$(IFS=,; echo "${steps[*]}")
   notes_json=""
@@ -252,6 +262,7 @@ run_phase() {
     echo "  \"peak_gb_per_s\": 4800,"
     echo "  \"gpu_bench\": $gb,"
     echo "  \"bench\": $bj,"
+    echo "  \"torch_cuda\": $tj,"
     echo "  \"failed_steps\": $failed_steps,"
     echo "  \"seconds\": $((SECONDS - start)),"
     echo "  \"steps\": [$steps_json],"

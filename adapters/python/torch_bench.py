@@ -109,6 +109,8 @@ def main(argv):
     ap.add_argument("--min-time", type=float, default=0.05)
     ap.add_argument("--warmup", type=float, default=0.25)
     ap.add_argument("--json", default=None)
+    ap.add_argument("--device", default="cpu", choices=["cpu", "cuda"],
+                    help="cuda: inputs on the GPU, every timed loop closed by torch.cuda.synchronize(); threads do not apply")
     a = ap.parse_args(argv)
     try:
         threads = [int(t) for t in a.threads.split(",")]
@@ -129,6 +131,13 @@ def main(argv):
             if not hits:
                 ap.error(f"option '--workloads': unknown workload '{n}' (available: {', '.join(names)})")
             wanted += hits
+    if a.device == "cuda" and not torch.cuda.is_available():
+        print("torch_bench: no CUDA device", file=sys.stderr)
+        return 2
+    dev = torch.device(a.device)
+    sync = torch.cuda.synchronize if a.device == "cuda" else (lambda: None)
+    if a.device == "cuda":
+        threads = threads[:1]
     torch.set_grad_enabled(False)
     start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
     out = []
@@ -140,7 +149,7 @@ def main(argv):
         if name == "W6" and roi_align is None:
             entry["results"] = [{"threads": t, "status": "n/a", "reason": "torchvision not importable"} for t in threads]
             continue
-        inputs = make()
+        inputs = tuple(t.to(dev) for t in make())  # .to keeps channels_last
         y = op(*inputs)
         entry["output_shape"] = list(y.shape)
         entry["output_bytes"] = y.numel() * y.element_size()
@@ -153,6 +162,7 @@ def main(argv):
             while (n < 10 or time.perf_counter() - t0 < a.warmup) and time.perf_counter() - t0 < 2.0:
                 s = time.perf_counter()
                 op(*inputs)
+                sync()
                 fastest = min(fastest, time.perf_counter() - s)
                 n += 1
             runs[t] = max(1, int(np.ceil(a.min_time / max(fastest, 1e-9))))
@@ -162,9 +172,11 @@ def main(argv):
                 t = threads[(j + r) % len(threads)]
                 torch.set_num_threads(t)
                 op(*inputs)  # one untimed run after a thread-count change
+                sync()
                 s = time.perf_counter()
                 for _ in range(runs[t]):
                     op(*inputs)
+                sync()
                 samples[t].append((time.perf_counter() - s) * 1e3 / runs[t])
         for t in threads:
             med = statistics.median(samples[t])
@@ -174,9 +186,10 @@ def main(argv):
             })
         print(f"\n{name}  {label}")
         for res in entry["results"]:
-            print(f"  torch {res['threads']:>3} threads  median {res['median_ms']:10.4f} ms  min {res['min_ms']:10.4f} ms  {res['gb_per_s']:7.2f} GB/s")
+            print(f"  torch {a.device} {res['threads']:>3} threads  median {res['median_ms']:10.4f} ms  min {res['min_ms']:10.4f} ms  {res['gb_per_s']:7.2f} GB/s")
     doc = {
-        "tool": "torch_bench", "date": start, "torch": torch.__version__,
+        "tool": "torch_bench", "date": start, "torch": torch.__version__, "device": a.device,
+        "cuda_device": torch.cuda.get_device_name(0) if a.device == "cuda" else None,
         "torchvision": getattr(torchvision, "__version__", None),
         "machine": {"cpu": cpu_model(), "processor_count": os.cpu_count(), "os": platform.platform(),
                     "python": platform.python_version(), "load_average": load_average(),
