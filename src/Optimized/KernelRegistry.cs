@@ -50,11 +50,10 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
         if (x.Length < inN || y.Length < outN || (indices is not null && indices.Length < outN))
             throw new ArgumentException($"{Name}: buffers too small for {batch}×{channels} planes of {plan.InputPlane} → {plan.OutputPlane}");
         int planes = batch * channels;
-        var sem = plan.Semantics;
         switch (Reduction)
         {
             case Reduction.Max:
-                bool lastNan = sem.NanIndex == NanIndex.Last;
+                bool lastNan = plan.NanIndex == NanIndex.Last;
                 if (Layout == TensorLayout.Nchw)
                 {
                     if (lastNan) NchwDriver.Select<MaxOperator>(plan, planes, x, y, indices, threads);
@@ -62,6 +61,8 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
                 }
                 else if (lastNan) NhwcDriver.Select<MaxOperator>(plan, batch, channels, x, y, indices, threads);
                 else NhwcDriver.Select<FirstNanMaxOperator>(plan, batch, channels, x, y, indices, threads);
+                if (plan.FloorAtLowest) // a scan from −FLT_MAX: only −∞ results change (to −FLT_MAX); NaN is unspecified there
+                    for (long i = 0; i < outN; i++) if (y[i] < -float.MaxValue) y[i] = -float.MaxValue;
                 break;
             case Reduction.Average:
                 Accumulate<AverageOperator>(plan, batch, channels, x, y, threads);
@@ -69,13 +70,13 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
             case Reduction.Lp:
                 double p = plan.P;
                 if (p == 2) Accumulate<LpSquareOperator>(plan, batch, channels, x, y, threads);
-                else if (p == 1 && sem.LpSign == LpSignMode.Abs) Accumulate<LpAbsOperator>(plan, batch, channels, x, y, threads);
+                else if (p == 1 && !plan.LpRaw) Accumulate<LpAbsOperator>(plan, batch, channels, x, y, threads);
                 else if (p == 1) Accumulate<ScaledSumOperator>(plan, batch, channels, x, y, threads);
                 else
                 {
                     // General p: terms x^p (|x|^p) in double rounded once to float32, the scaled float32 sum, the root in double.
                     var terms = new float[inN];
-                    bool abs = sem.LpSign == LpSignMode.Abs;
+                    bool abs = !plan.LpRaw;
                     Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, q =>
                     {
                         long o = (long)q * plan.InputPlane;

@@ -1,124 +1,264 @@
 using PoolingConformance.Core;
+using PoolingConformance.Optimized.Kernels;
+using PoolingConformance.Optimized.Planning;
 
 namespace PoolingConformance.Optimized;
 
 /// <summary>
-/// The <c>optimized</c> backend of <c>poolconf run</c>: maps a case of the contract onto a <see cref="PoolDescriptor"/>
-/// (geometry from <see cref="PoolGeometry"/>, semantics from the dialect's <see cref="PoolSemantics"/> preset), picks the
-/// kernel from <see cref="KernelRegistry"/> and runs it. Serves <c>torch.max_pool2d</c>, <c>torch.avg_pool2d</c>,
-/// <c>onnx.MaxPool</c> and <c>onnx.AveragePool</c> on 2-D float32 and float16 inputs (float16 widened on load, results
-/// rounded back once); everything else is reported as skipped with the reason.
+/// The <c>optimized</c> backend of <c>poolconf run</c>. Window-pooling cases (max / average / Lp in 1-D to 3-D, adaptive and
+/// global, of torch, onnx, tf and webnn) are mapped by the host-side planner (<see cref="CasePlanner"/>: parameters, geometry,
+/// semantics and output assembly shared with the GPU backend) and run on the kernels of <see cref="KernelRegistry"/> in the
+/// plan's layout. The SPP family (<c>ultralytics.spp</c>, <c>ultralytics.sppf</c>, <c>darknet.yolov3_spp</c>), ROI ops
+/// (<c>torchvision.roi_align</c>, <c>torchvision.roi_pool</c>, <c>onnx.MaxRoiPool</c>) and <c>torch.max_unpool1d/2d/3d</c> are read
+/// here, as the reference's dialect front-ends read them, and run on their registry kernels. Inputs float32 or float16 (widened
+/// on load, results rounded back once); everything else is reported as skipped with the reason.
 /// </summary>
 public static class OptimizedBackend
 {
-    public static string Version => $"poolconf optimized kernels ({string.Join(", ", KernelRegistry.All.Select(k => k.Name))}; widest tier {Drivers.Cascade.Name(Drivers.Cascade.Widest)})";
+    public static string Version => $"poolconf optimized kernels ({KernelRegistry.Names.Count} kernels; widest tier {Drivers.Cascade.Name(Drivers.Cascade.Widest)})";
 
-    static readonly string[] Served = ["torch.max_pool2d", "torch.avg_pool2d", "onnx.MaxPool", "onnx.AveragePool"];
+    static readonly string[] Special =
+        ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "torchvision.roi_pool", "onnx.MaxRoiPool",
+         "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
+
+    /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
+    public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops, .. Special];
 
     /// <summary>A case the backend does not serve; the message is the skip reason.</summary>
     public sealed class NotServed(string message) : Exception(message);
 
     /// <summary>Why the backend does not serve a case (decidable from the case alone), or null.</summary>
     public static string? Unsupported(CaseSpec c) =>
-        Served.Contains(c.Op) ? null : $"the optimized backend serves {string.Join(", ", Served)} (2-D, float32/float16), not {c.Op}";
+        Served.Contains(c.Op) ? null : $"the optimized backend serves window pooling (torch, onnx, tf, webnn), SPP, ROI align/pool and max unpool, not {c.Op}";
 
     /// <summary>
     /// Runs a case; returns every output it produces by name. Throws <see cref="NotServed"/> for inputs the kernels do not
-    /// serve (float64, other ranks) and <see cref="InvalidParameterException"/> for an invalid case.
+    /// serve (float64, a NaN rule they do not implement) and <see cref="InvalidParameterException"/> for an invalid case.
     /// </summary>
     public static Dictionary<string, Tensor> Run(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int threads)
     {
-        var p = new ParamReader(c.Params);
-        bool onnx = c.Op.StartsWith("onnx.", StringComparison.Ordinal);
-        string inName = onnx ? "X" : "input";
-        if (!inputs.TryGetValue(inName, out var input)) throw new InvalidParameterException($"inputs.{inName}", $"input '{inName}' is required by {c.Op}");
-        if (input.DType is not (DType.Float32 or DType.Float16)) throw new NotServed($"dtype {input.DType.Name()} (the optimized kernels are float32; float16 is widened)");
-        bool unbatched = !onnx && input.Rank == 3;
-        if (input.Rank != 4 && !unbatched) throw new NotServed($"input of rank {input.Rank} (2-D pooling needs N×C×H×W{(onnx ? "" : " or C×H×W")})");
-        int[] shape = unbatched ? [1, .. input.Shape] : input.Shape;
-        if (shape[1] == 0 || shape[2] == 0 || shape[3] == 0) throw new NotServed("empty channel or spatial axis");
-        int[] spatial = shape[2..];
-        var (desc, isMax, columnMajor) = onnx ? OnnxDescriptor(c.Op, p, spatial) : TorchDescriptor(c.Op, p, spatial);
-        try { p.EnsureAllUsed(c.Op); }
-        catch (InvalidParameterException e) { throw new NotServed($"parameter the optimized backend does not read: {e.Message}"); }
-        var (kernel, why) = KernelRegistry.Find(desc, TensorLayout.Nchw);
-        if (kernel is null) throw new NotServed(why!);
-        var plan = new PoolPlan2d(desc);
-        int n = shape[0], ch = shape[1];
-        var x = new float[input.Data.Length];
-        for (int i = 0; i < x.Length; i++) x[i] = (float)input.Data[i];
-        var y = new float[(long)n * ch * plan.OH * plan.OW];
-        long[]? idx = isMax ? new long[y.Length] : null;
-        kernel.Run(plan, n, ch, x, y, idx, threads);
-        int[] outShape = unbatched ? [ch, plan.OH, plan.OW] : [n, ch, plan.OH, plan.OW];
-        var outs = new Dictionary<string, Tensor>(StringComparer.Ordinal)
+        try
         {
-            [onnx ? "Y" : "output"] = new Tensor(input.DType, outShape, Array.ConvertAll(y, v => (double)v)),
-        };
-        if (idx is not null)
-        {
-            var data = new double[idx.Length];
-            int plane = plan.OH * plan.OW, H = spatial[0], W = spatial[1];
-            for (int i = 0; i < idx.Length; i++)
+            if (CasePlanner.Unsupported(c) is null) return RunWindow(CasePlanner.Plan(c, inputs), threads);
+            var p = new ParamReader(c.Params);
+            return c.Op switch
             {
-                long t = idx[i];
-                if (!onnx || t < 0) { data[i] = t; continue; }
-                // ONNX Indices: flat over N×C×H×W; storage_order 1 is column-major inside the plane.
-                long q = i / plane, h = t / W, w = t % W;
-                data[i] = q * H * W + (columnMajor ? h + w * H : t);
-            }
-            outs[onnx ? "Indices" : "indices"] = new Tensor(DType.Int64, outShape, data);
+                "ultralytics.spp" or "ultralytics.sppf" or "darknet.yolov3_spp" => RunSpp(c.Op, p, inputs, threads),
+                "torchvision.roi_align" or "torchvision.roi_pool" or "onnx.MaxRoiPool" => RunRoi(c.Op, p, inputs, threads),
+                var o when o.StartsWith("torch.max_unpool", StringComparison.Ordinal) => RunUnpool(o, p, inputs, threads),
+                _ => throw new NotServed($"{c.Op} is not served"),
+            };
         }
-        return outs;
+        catch (NotServedException e) { throw new NotServed(e.Message); }
     }
 
-    static (PoolDescriptor, bool Max, bool ColumnMajor) TorchDescriptor(string op, ParamReader p, int[] spatial)
+    // ---------------------------------------------------------------- window pooling through the planner
+
+    /// <summary>The registry kernel for a planned case: global (average / Lp over the whole plane), adaptive, or the window kernel of its rank.</summary>
+    public static KernelEntry KernelFor(WindowPlan wp, PoolPlan plan)
     {
-        bool max = op == "torch.max_pool2d";
-        var k = p.IntTuple("kernel_size", 2) ?? throw new InvalidParameterException("kernel_size", "'kernel_size' is required");
-        var s = p.IntTuple("stride", 2);
+        var layout = wp.ChannelsLast ? TensorLayout.Nhwc : TensorLayout.Nchw;
+        if (plan.IsGlobal && wp.Reduction != Reduction.Max)
+            return KernelRegistry.All.First(k => k.Kind == KernelKind.Global && k.Reduction == wp.Reduction && k.Layout == layout);
+        if (wp.Descriptor is null) return KernelRegistry.FindAdaptive(wp.Reduction, wp.Rank, layout);
+        return KernelRegistry.All.First(k => k.Kind == KernelKind.Window && k.Rank == wp.Rank && k.Reduction == wp.Reduction && k.Layout == layout);
+    }
+
+    static Dictionary<string, Tensor> RunWindow(WindowPlan wp, int threads)
+    {
+        var plan = PoolPlan.From(wp);
+        var kernel = KernelFor(wp, plan);
+        var y = new float[wp.OutputElements];
+        long[]? idx = wp.WantsIndices ? new long[wp.OutputElements] : null;
+        kernel.Run(plan, wp.N, wp.C, wp.X, y, idx, threads);
+        if (idx is not null && wp.ChannelsLast)
+        {
+            // The planner reads indices N×C×out; the channels-last kernels write them N×out×C.
+            var t = new long[idx.Length];
+            int C = wp.C, plane = wp.OutPlane;
+            for (int n = 0; n < wp.N; n++)
+                for (int s = 0; s < plane; s++)
+                    for (int ch = 0; ch < C; ch++) t[((long)n * C + ch) * plane + s] = idx[((long)n * plane + s) * C + ch];
+            idx = t;
+        }
+        return wp.Assemble(y, idx);
+    }
+
+    // ---------------------------------------------------------------- inputs
+
+    static Tensor Input(IReadOnlyDictionary<string, Tensor> inputs, string name, string op) =>
+        inputs.TryGetValue(name, out var t) ? t : throw new InvalidParameterException($"inputs.{name}", $"input '{name}' is required by {op}");
+
+    static float[] Float32(Tensor t, string name)
+    {
+        if (t.DType == DType.Float64) throw new NotServed($"dtype {t.DType.Name()} (the optimized kernels are float32; float16 is widened)");
+        if (t.DType is not (DType.Float32 or DType.Float16))
+            throw new InvalidParameterException($"inputs.{name}", $"input '{name}' has dtype {t.DType.Name()}; allowed: float16, float32, float64");
+        var x = new float[t.Data.Length];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)t.Data[i];
+        return x;
+    }
+
+    static Tensor Output(DType dtype, int[] shape, float[] y)
+    {
+        var d = new double[y.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = dtype.Round(y[i]);
+        return new Tensor(dtype, shape, d);
+    }
+
+    static void RequireNchw(Tensor x, string op, string input = "input")
+    {
+        if (x.Rank != 4) throw new InvalidParameterException($"inputs.{input}", $"{op} expects a 4-D input N×C×H×W, got {Tensor.ShapeText(x.Shape)}");
+        if (x.Shape[1] == 0 || x.Shape[2] == 0 || x.Shape[3] == 0)
+            throw new InvalidParameterException($"inputs.{input}", $"{op}: channels and spatial sizes must be non-zero, got {Tensor.ShapeText(x.Shape)}");
+    }
+
+    // ---------------------------------------------------------------- SPP family
+
+    static void RequireOdd(int k, string field)
+    {
+        if (k < 1) throw new InvalidParameterException(field, $"kernel size must be at least 1, got {k}");
+        if (k % 2 == 0) throw new InvalidParameterException(field, $"kernel size {k} is even: MaxPool2d({k}, 1, {k / 2}) gives H + 1 rows and the concatenation with x fails");
+    }
+
+    static Dictionary<string, Tensor> RunSpp(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        int[] blocks;
+        SppMax rule = SppMax.Torch;
+        switch (op)
+        {
+            case "ultralytics.spp":
+                var ks = p.IntList("k") ?? [5, 9, 13];
+                if (ks.Length == 0) throw new InvalidParameterException("k", "'k' must not be empty");
+                foreach (var k in ks) RequireOdd(k, "k");
+                blocks = [0, .. ks];
+                break;
+            case "ultralytics.sppf":
+                int kf = p.Int("k", 5);
+                RequireOdd(kf, "k");
+                blocks = [0, kf, 2 * kf - 1, 3 * kf - 2];
+                break;
+            default:
+                var sizes = p.IntList("sizes") ?? [5, 9, 13];
+                if (sizes.Length == 0) throw new InvalidParameterException("sizes", "'sizes' must not be empty");
+                foreach (var s in sizes) if (s < 1) throw new InvalidParameterException("sizes", $"every maxpool size must be at least 1, got {s}");
+                blocks = [.. sizes.Reverse(), 0];
+                rule = SppMax.Darknet;
+                break;
+        }
+        p.EnsureAllUsed(op);
+        var input = Input(inputs, "input", op);
+        var x = Float32(input, "input");
+        RequireNchw(input, op);
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        var y = new float[(long)n * c * h * w * blocks.Length];
+        KernelRegistry.SppNchw.Run(rule, blocks, n, c, h, w, x, y, threads);
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, [n, c * blocks.Length, h, w], y) };
+    }
+
+    // ---------------------------------------------------------------- ROI ops
+
+    static Dictionary<string, Tensor> RunRoi(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        bool onnx = op == "onnx.MaxRoiPool", align = op == "torchvision.roi_align";
+        int[] os;
+        double scale;
+        int sr = 0;
+        bool aligned = false;
+        if (onnx)
+        {
+            int opset = p.Int("opset", 22);
+            if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
+            os = p.IntList("pooled_shape", 2) ?? throw new InvalidParameterException("pooled_shape", "'pooled_shape' is required");
+            if (os.Any(v => v <= 0)) throw new InvalidParameterException("pooled_shape", "pooled_shape must be positive");
+            scale = (float)p.Double("spatial_scale", 1.0);
+            if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", "spatial_scale must be a finite positive number");
+        }
+        else
+        {
+            os = p.IntTuple("output_size", 2) ?? throw new InvalidParameterException("output_size", "'output_size' is required");
+            if (os.Length != 2 || os.Any(v => v <= 0)) throw new InvalidParameterException("output_size", "output_size must be positive");
+            scale = p.Double("spatial_scale", 1.0);
+            if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", $"spatial_scale must be a finite positive number, got {scale}");
+            if (align) { sr = p.Int("sampling_ratio", -1); aligned = p.Bool("aligned", false); }
+        }
+        p.EnsureAllUsed(op);
+        string xName = onnx ? "X" : "input", bName = onnx ? "rois" : "boxes";
+        var input = Input(inputs, xName, op);
+        var x = Float32(input, xName);
+        if (input.Rank != 4) throw new InvalidParameterException($"inputs.{xName}", $"{op} expects a 4-D N×C×H×W input, got {Tensor.ShapeText(input.Shape)}");
+        if (!onnx && (input.Shape[2] == 0 || input.Shape[3] == 0)) throw new InvalidParameterException($"inputs.{xName}", "the feature map must not be empty");
+        var boxes = Input(inputs, bName, op);
+        if (boxes.DType != input.DType) throw new InvalidParameterException($"inputs.{bName}", $"{bName} must have the input's dtype {input.DType.Name()}, got {boxes.DType.Name()}");
+        var rois = RoiGeometry.Read(boxes, input.Shape[0], $"inputs.{bName}");
+        var coord = onnx && boxes.DType == DType.Float16 ? DType.Float32 : boxes.DType;
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        var y = new float[(long)rois.Length * c * os[0] * os[1]];
+        if (align) KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads);
+        else KernelRegistry.RoiPoolNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, coord, y, threads);
+        return new(StringComparer.Ordinal) { [onnx ? "Y" : "output"] = Output(input.DType, [rois.Length, c, os[0], os[1]], y) };
+    }
+
+    // ---------------------------------------------------------------- max unpool
+
+    static Dictionary<string, Tensor> RunUnpool(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        int nd = op[^2] - '0';
+        var k = p.IntTuple("kernel_size", nd) ?? throw new InvalidParameterException("kernel_size", "'kernel_size' is required");
+        if (k.Length == 0) throw new InvalidParameterException("kernel_size", "'kernel_size' must not be empty");
+        foreach (var v in k) if (v <= 0) throw new InvalidParameterException("kernel_size", $"kernel size should be greater than zero, got {v}");
+        var s = p.IntTuple("stride", nd);
         if (s is null || s.Length == 0) s = k;
-        var pad = p.IntTuple("padding", 2) ?? [0, 0];
-        if (pad.Length == 0) pad = [0, 0];
-        var d = max ? p.IntTuple("dilation", 2) ?? [1, 1] : [1, 1];
-        bool ceil = p.Bool("ceil_mode", false);
-        if (max) p.Bool("return_indices", false);
-        for (int a = 0; a < 2; a++)
-            if (k[a] <= 0 || s[a] <= 0 || d[a] <= 0 || pad[a] < 0 || pad[a] > k[a] / 2)
-                throw new InvalidParameterException("kernel_size", $"invalid torch pooling parameters k={k[a]} s={s[a]} d={d[a]} pad={pad[a]}");
-        var axes = new Axis[2];
-        for (int a = 0; a < 2; a++)
-            axes[a] = PoolGeometry.Explicit(spatial[a], k[a], s[a], d[a], pad[a], pad[a], ceil ? CeilRule.CeilTorchOnnx : CeilRule.Floor);
-        if (max) return (new PoolDescriptor(Reduction.Max, axes, PoolSemantics.Torch), true, false);
-        bool cip = p.Bool("count_include_pad", true);
-        int? div = p.IntOrNull("divisor_override");
-        if (div == 0) throw new InvalidParameterException("divisor_override", "divisor must be not zero");
-        var sem = PoolSemantics.Torch with { Divisor = div is not null ? DivisorPolicy.Override : cip ? DivisorPolicy.IncludePad : DivisorPolicy.ExcludePad };
-        return (new PoolDescriptor(Reduction.Average, axes, sem, DivisorOverride: div ?? 0), false, false);
-    }
-
-    static (PoolDescriptor, bool Max, bool ColumnMajor) OnnxDescriptor(string op, ParamReader p, int[] spatial)
-    {
-        bool max = op == "onnx.MaxPool";
-        p.Int("opset", 22);
-        var k = p.IntList("kernel_shape", 2) ?? throw new InvalidParameterException("kernel_shape", "'kernel_shape' is required");
-        var s = p.IntList("strides", 2) ?? [1, 1];
-        var d = p.IntList("dilations", 2) ?? [1, 1];
-        var pads = p.IntList("pads", 4) ?? [0, 0, 0, 0];
-        var autoPad = p.String("auto_pad", "NOTSET", "NOTSET", "SAME_UPPER", "SAME_LOWER", "VALID") switch
+        foreach (var v in s) if (v <= 0) throw new InvalidParameterException("stride", $"stride should be greater than zero, got {v}");
+        var pad = p.IntTuple("padding", nd) ?? new int[nd];
+        if (pad.Length == 0) pad = new int[nd];
+        if (pad.Any(v => v < 0)) throw new InvalidParameterException("padding", "padding must be non-negative");
+        var osRaw = p.IntList("output_size");
+        p.EnsureAllUsed(op);
+        var input = Input(inputs, "input", op);
+        var x = Float32(input, "input");
+        var indices = Input(inputs, "indices", op);
+        if (indices.DType != DType.Int64) throw new InvalidParameterException("inputs.indices", $"indices must be int64, got {indices.DType.Name()}");
+        if (!indices.Shape.SequenceEqual(input.Shape))
+            throw new InvalidParameterException("inputs.indices", $"indices shape {Tensor.ShapeText(indices.Shape)} must equal the input shape {Tensor.ShapeText(input.Shape)}");
+        bool unbatched = input.Rank == nd + 1;
+        if (!unbatched && input.Rank != nd + 2)
+            throw new InvalidParameterException("input", $"{op} expects a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got shape {Tensor.ShapeText(input.Shape)}");
+        int[] shape = unbatched ? [1, .. input.Shape] : input.Shape;
+        if (shape.Skip(1).Any(v => v == 0))
+            throw new InvalidParameterException("input", $"{op} expects non-zero channel and spatial sizes, got shape {Tensor.ShapeText(input.Shape)}");
+        if (shape[0] == 0) throw new NotServed("an empty batch (N = 0)");
+        var spatial = shape[2..];
+        var outSpatial = new int[nd];
+        for (int a = 0; a < nd; a++)
         {
-            "SAME_UPPER" => AutoPad.SameUpper, "SAME_LOWER" => AutoPad.SameLower, "VALID" => AutoPad.Valid, _ => AutoPad.NotSet,
-        };
-        bool ceil = p.Flag01("ceil_mode", false);
-        bool columnMajor = max && p.Int("storage_order", 0) == 1;
-        bool cip = !max && p.Flag01("count_include_pad", false);
-        var axes = new Axis[2];
-        for (int a = 0; a < 2; a++)
-        {
-            var (pb, pe) = autoPad == AutoPad.NotSet ? (pads[a], pads[a + 2]) : PoolGeometry.AutoPads(spatial[a], k[a], s[a], d[a], autoPad);
-            axes[a] = PoolGeometry.Explicit(spatial[a], k[a], s[a], d[a], pb, pe, ceil ? CeilRule.CeilTorchOnnx : CeilRule.Floor, "kernel_shape");
+            int dflt = (spatial[a] - 1) * s[a] + k[a] - 2 * pad[a];
+            outSpatial[a] = dflt;
+            if (osRaw is not null)
+            {
+                if (osRaw.Length != nd && osRaw.Length != nd + 2)
+                    throw new InvalidParameterException("output_size", $"output_size must have {nd} or {nd + 2} entries, got {osRaw.Length}");
+                int want = osRaw[osRaw.Length - nd + a];
+                if (!(want > dflt - s[a] && want < dflt + s[a]))
+                    throw new InvalidParameterException("output_size", $"invalid output_size: dim {a} must be between {dflt - s[a]} and {dflt + s[a]} (exclusive), got {want}");
+                outSpatial[a] = want;
+            }
+            if (outSpatial[a] < 1) throw new InvalidParameterException(osRaw is null ? "padding" : "output_size", $"output size {outSpatial[a]} is below 1");
         }
-        var sem = max ? PoolSemantics.Onnx : PoolSemantics.Onnx with { Divisor = cip ? DivisorPolicy.IncludePad : DivisorPolicy.ExcludePad };
-        return (new PoolDescriptor(max ? Reduction.Max : Reduction.Average, axes, sem), max, columnMajor);
+        long outPlane = Tensor.ElementCount(outSpatial);
+        if (outPlane > int.MaxValue) throw new NotServed("an output plane over 2³¹ elements");
+        int n = shape[0], c = shape[1], inPlane = (int)Tensor.ElementCount(spatial);
+        var idx = new long[indices.Data.Length];
+        for (int i = 0; i < idx.Length; i++)
+        {
+            double v = indices.Data[i];
+            if (!(v >= 0 && v < outPlane))
+                throw new InvalidParameterException("inputs.indices", $"Found an invalid max index: {v} (plane size {outPlane}) at element {i}");
+            idx[i] = (long)v;
+        }
+        var y = new float[(long)n * c * outPlane];
+        KernelRegistry.MaxUnpoolNchw.Run(x, idx, n, c, inPlane, (int)outPlane, y, threads);
+        int[] outShape = unbatched ? [c, .. outSpatial] : [n, c, .. outSpatial];
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
     }
 }

@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Optimized.Planning;
 
 namespace PoolingConformance.Optimized;
 
@@ -17,7 +18,12 @@ public class PoolPlan
     /// <summary>The window problem, or null for an adaptive plan (<see cref="Adaptive"/>).</summary>
     public PoolDescriptor? Descriptor { get; }
     public Reduction Reduction { get; }
-    public PoolSemantics Semantics { get; }
+    /// <summary>Which NaN's index a max reports (PyTorch: the last; ONNX and the others: the first).</summary>
+    public NanIndex NanIndex { get; }
+    /// <summary>Max scans start from −FLT_MAX (TensorFlow): every result is floored at −FLT_MAX, the index unchanged.</summary>
+    public bool FloorAtLowest { get; }
+    /// <summary>Lp terms <c>x^p</c> (PyTorch) rather than <c>|x|^p</c>.</summary>
+    public bool LpRaw { get; }
     /// <summary>Lp exponent (Lp plans only).</summary>
     public double P { get; }
     /// <summary>Spatial rank of the problem (1, 2 or 3).</summary>
@@ -78,8 +84,6 @@ public class PoolPlan
     {
         if (s.Nan != NanPolicy.Propagate) return $"NaN policy {s.Nan} (kernels propagate NaN)";
         if (s.SignedZero != SignedZeroPolicy.FirstWins) return $"signed-zero policy {s.SignedZero}";
-        if (s.MaxInitial != MaxInitial.NegativeInfinity) return $"max initial value {s.MaxInitial}";
-        if (s.EmptyMax == EmptyWindow.Lowest) return "empty max window = lowest";
         return null;
     }
 
@@ -88,7 +92,7 @@ public class PoolPlan
         if (Unsupported(d) is { } why) throw new NotSupportedException(why);
         Descriptor = d;
         Reduction = d.Reduction;
-        Semantics = d.Semantics;
+        (NanIndex, FloorAtLowest, LpRaw) = (d.Semantics.NanIndex, d.Semantics.MaxInitial == MaxInitial.Lowest, d.Semantics.LpSign == LpSignMode.Raw);
         P = d.P;
         Rank = d.Axes.Length;
         var trivial = new Axis(1, 1, 1, 1, 0, 0, 1);
@@ -111,7 +115,7 @@ public class PoolPlan
         var sem = d.Semantics;
         if (d.Reduction == Reduction.Max)
         {
-            float v = sem.EmptyMax switch { EmptyWindow.Zero => 0f, EmptyWindow.NegativeInfinity => float.NegativeInfinity, _ => float.NaN };
+            float v = sem.EmptyMax switch { EmptyWindow.Zero => 0f, EmptyWindow.NegativeInfinity => float.NegativeInfinity, EmptyWindow.Lowest => -float.MaxValue, _ => float.NaN };
             ForEachCell((cell, od, oh, ow) => { if (CountD[od] == 0 || CountH[oh] == 0 || CountW[ow] == 0) empty.Add((cell, v)); });
         }
         else
@@ -164,7 +168,7 @@ public class PoolPlan
         if (inputSpatial.Any(l => l < 1) || outputSpatial.Any(o => o < 1)) throw new ArgumentException("adaptive pooling needs positive sizes");
         if (reduction == Reduction.Max && UnsupportedMax(sem) is { } why) throw new NotSupportedException(why);
         Reduction = reduction;
-        Semantics = sem;
+        (NanIndex, FloorAtLowest) = (sem.NanIndex, sem.MaxInitial == MaxInitial.Lowest);
         Rank = inputSpatial.Length;
         int[] L = [.. Enumerable.Repeat(1, 3 - Rank), .. inputSpatial], O = [.. Enumerable.Repeat(1, 3 - Rank), .. outputSpatial];
         (LD, LH, LW, OD, OH, OW) = (L[0], L[1], L[2], O[0], O[1], O[2]);
@@ -179,6 +183,60 @@ public class PoolPlan
             var factor = Factor;
             ForEachCell((cell, od, oh, ow) => factor[cell] = (float)((double)CountD[od] * CountH[oh] * CountW[ow]));
         }
+    }
+
+    /// <summary>
+    /// The plan of a case the host-side planner mapped (<see cref="CasePlanner"/>): its per-axis tap tables, per-cell divisor or
+    /// Lp scale and semantics, fixed windows and adaptive bins alike. Throws <see cref="NotServedException"/> for a max whose NaN
+    /// rule the kernels do not implement (NaN ignored, or NaN winning only as the first tap).
+    /// </summary>
+    public static PoolPlan From(WindowPlan wp) => new(wp);
+
+    PoolPlan(WindowPlan wp)
+    {
+        var sem = wp.Semantics;
+        if (wp.Reduction == Reduction.Max && sem.Nan is not (NanMode.PropagateLast or NanMode.PropagateFirst))
+            throw new NotServedException($"NaN mode {sem.Nan} (the kernels propagate NaN)");
+        if (wp.Reduction == Reduction.Lp && (!(wp.P > 0) || double.IsInfinity(wp.P))) throw new NotServedException($"Lp exponent {wp.P}");
+        Descriptor = wp.Descriptor;
+        Reduction = wp.Reduction;
+        P = wp.P;
+        NanIndex = sem.Nan == NanMode.PropagateLast ? NanIndex.Last : NanIndex.First;
+        FloorAtLowest = sem.MaxInitial == -float.MaxValue;
+        LpRaw = sem.LpRaw;
+        Rank = wp.Rank;
+        var (d, h, w) = (wp.D, wp.H, wp.W);
+        (LD, LH, LW, OD, OH, OW) = (d.Length, h.Length, w.Length, d.Output, h.Output, w.Output);
+        (DilD, DilH, DilW) = (d.Step, h.Step, w.Step);
+        (FirstD, CountD, FirstH, CountH, FirstW, CountW) = (d.Start, d.Count, h.Start, h.Count, w.Start, w.Count);
+        // The interior (columns whose windows have all k taps in bounds, the row pass's SIMD part) exists for fixed windows only.
+        KernelW = wp.Descriptor is null ? 0 : w.Kernel;
+        int lo = 0;
+        if (KernelW > 0)
+        {
+            while (lo < OW && CountW[lo] != KernelW) lo++;
+            int hi0 = lo;
+            while (hi0 < OW && CountW[hi0] == KernelW) hi0++;
+            bool contiguous = true;
+            for (int ow = hi0; ow < OW; ow++) if (CountW[ow] == KernelW) contiguous = false;
+            (InteriorLo, InteriorHi) = contiguous ? (lo, hi0) : (0, 0);
+        }
+        var empty = new List<(int, float)>();
+        if (wp.Reduction == Reduction.Average) Factor = wp.Divisor ?? throw new ArgumentException("an average plan without divisors");
+        else if (wp.Reduction == Reduction.Lp)
+        {
+            Factor = wp.LpScale ?? new float[OutputPlane];
+            if (wp.LpScale is null) Array.Fill(Factor, 1f);
+        }
+        var factor = Factor;
+        ForEachCell((cell, od, oh, ow) =>
+        {
+            bool isEmpty = CountD[od] == 0 || CountH[oh] == 0 || CountW[ow] == 0;
+            if (wp.Reduction == Reduction.Max) { if (isEmpty) empty.Add((cell, sem.EmptyMax)); }
+            else if (wp.Reduction == Reduction.Average && factor![cell] == 0) empty.Add((cell, sem.EmptyAverage));
+            else if (isEmpty) empty.Add((cell, 0f));
+        });
+        Empty = [.. empty];
     }
 
     static (int[] First, int[] Count) Bins(int length, int output)
