@@ -71,6 +71,13 @@ public static class OptimizedBackend
         var y = new float[wp.OutputElements];
         long[]? idx = wp.WantsIndices ? new long[wp.OutputElements] : null;
         kernel.Run(plan, wp.N, wp.C, wp.X, y, idx, threads);
+        if (plan.FloorAtLowest && wp.InputDType == DType.Float16)
+        {
+            // TensorFlow's scan starts from the dtype's lowest(): −65504 for float16 (the plan carries float32's −FLT_MAX, which
+            // would round to −∞); float16 inputs never lie below it except −∞, so flooring the results is exact.
+            const float lowest16 = -65504f;
+            for (int i = 0; i < y.Length; i++) if (y[i] < lowest16) y[i] = lowest16;
+        }
         if (idx is not null && wp.ChannelsLast)
         {
             // The planner reads indices N×C×out; the channels-last kernels write them N×out×C.
