@@ -22,6 +22,11 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
     public string Accumulation => "float32";
     public string Isa => "Vector512/Vector256/Vector128/scalar cascade (active widest: " + Cascade.Name(Cascade.Widest) + ")";
     public string Subnormals => "kept (no flush-to-zero)";
+    /// <summary>Documented limits of the kernel against the reference (which computes in double), or empty.</summary>
+    public string Limits => Reduction == Reduction.Lp
+        ? "Lp terms are formed in float32 (p = 2: x·x; general p: |x|^p in double rounded to float32): a term below float32's range "
+          + "(|x| < 2^-75 for p = 2, e.g. subnormal inputs) loses precision or becomes 0, one above it (|x| > 2^64 for p = 2) overflows to +∞"
+        : "";
 
     /// <summary>Why this kernel does not serve a problem, or null when it does.</summary>
     public string? Unsupported(PoolDescriptor d)

@@ -1,3 +1,6 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace PoolingConformance.Optimized.Kernels;
 
 /// <summary>
@@ -17,11 +20,14 @@ public static class ChannelsLast
         {
             int b = r / tiles, p0 = r % tiles * Tile, p1 = Math.Min(pixels, p0 + Tile);
             long sb = srcStart + (long)b * c * pixels, db = dstStart + (long)b * c * pixels;
+            if (sb + (long)c * pixels > src.Length || db + (long)c * pixels > dst.Length) throw new ArgumentOutOfRangeException(nameof(n));
+            ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), (nint)sb);
+            ref float d0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dst), (nint)db);
             for (int c0 = 0; c0 < c; c0 += Tile)
             {
                 int c1 = Math.Min(c, c0 + Tile);
                 for (int p = p0; p < p1; p++)
-                    for (int ch = c0; ch < c1; ch++) dst[db + (long)p * c + ch] = src[sb + (long)ch * pixels + p];
+                    for (int ch = c0; ch < c1; ch++) Unsafe.Add(ref d0, (nint)p * c + ch) = Unsafe.Add(ref s0, (nint)ch * pixels + p);
             }
         }
         int total = n * tiles;
@@ -32,6 +38,9 @@ public static class ChannelsLast
     /// <summary><paramref name="dst"/>[c, p] = <paramref name="src"/>[p, c] for one image of <paramref name="pixels"/> × <paramref name="c"/>.</summary>
     public static void ToPlanar(float[] src, long srcStart, float[] dst, long dstStart, int c, int pixels)
     {
+        if (srcStart + (long)c * pixels > src.Length || dstStart + (long)c * pixels > dst.Length) throw new ArgumentOutOfRangeException(nameof(pixels));
+        ref float s0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), (nint)srcStart);
+        ref float d0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(dst), (nint)dstStart);
         for (int p0 = 0; p0 < pixels; p0 += Tile)
         {
             int p1 = Math.Min(pixels, p0 + Tile);
@@ -39,7 +48,7 @@ public static class ChannelsLast
             {
                 int c1 = Math.Min(c, c0 + Tile);
                 for (int ch = c0; ch < c1; ch++)
-                    for (int p = p0; p < p1; p++) dst[dstStart + (long)ch * pixels + p] = src[srcStart + (long)p * c + ch];
+                    for (int p = p0; p < p1; p++) Unsafe.Add(ref d0, (nint)ch * pixels + p) = Unsafe.Add(ref s0, (nint)p * c + ch);
             }
         }
     }

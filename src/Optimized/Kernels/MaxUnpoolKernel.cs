@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PoolingConformance.Core;
 
 namespace PoolingConformance.Optimized.Kernels;
@@ -26,18 +28,23 @@ public sealed class MaxUnpoolKernel(TensorLayout layout)
         bool planar = Layout == TensorLayout.Nchw;
         void Plane(int q)
         {
+            // Every index was checked above to lie in [0, outPlane): the scatter needs no bounds checks.
+            ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
+            ref long ir = ref MemoryMarshal.GetArrayDataReference(indices);
+            ref float yr = ref MemoryMarshal.GetArrayDataReference(y);
             if (planar)
             {
                 long ib = (long)q * inPlane, ob = (long)q * outPlane;
-                Array.Clear(y, (int)ob, outPlane);
-                for (int i = 0; i < inPlane; i++) y[ob + indices[ib + i]] = x[ib + i];
+                y.AsSpan((int)ob, outPlane).Clear();
+                for (int i = 0; i < inPlane; i++) Unsafe.Add(ref yr, (nint)(ob + Unsafe.Add(ref ir, (nint)(ib + i)))) = Unsafe.Add(ref xr, (nint)(ib + i));
             }
             else
             {
                 int n = q / C, c = q % C;
                 long ib = (long)n * inPlane * C + c, ob = (long)n * outPlane * C + c;
-                for (int i = 0; i < outPlane; i++) y[ob + (long)i * C] = 0;
-                for (int i = 0; i < inPlane; i++) y[ob + indices[ib + (long)i * C] * C] = x[ib + (long)i * C];
+                for (int i = 0; i < outPlane; i++) Unsafe.Add(ref yr, (nint)(ob + (long)i * C)) = 0;
+                for (int i = 0; i < inPlane; i++)
+                    Unsafe.Add(ref yr, (nint)(ob + Unsafe.Add(ref ir, (nint)(ib + (long)i * C)) * C)) = Unsafe.Add(ref xr, (nint)(ib + (long)i * C));
             }
         }
         if (threads <= 1 || planes <= 1) for (int q = 0; q < planes; q++) Plane(q);
