@@ -19,7 +19,7 @@ public static class OptimizedBackend
 
     static readonly string[] Special =
         ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "torchvision.roi_pool", "onnx.MaxRoiPool",
-         "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
+         "onnx.RoiAlign", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
 
     /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
     public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops, .. Special];
@@ -45,6 +45,7 @@ public static class OptimizedBackend
             {
                 "ultralytics.spp" or "ultralytics.sppf" or "darknet.yolov3_spp" => RunSpp(c.Op, p, inputs, threads),
                 "torchvision.roi_align" or "torchvision.roi_pool" or "onnx.MaxRoiPool" => RunRoi(c.Op, p, inputs, threads),
+                "onnx.RoiAlign" => RunOnnxRoiAlign(p, inputs, threads),
                 var o when o.StartsWith("torch.max_unpool", StringComparison.Ordinal) => RunUnpool(o, p, inputs, threads),
                 _ => throw new NotServed($"{c.Op} is not served"),
             };
@@ -204,6 +205,45 @@ public static class OptimizedBackend
         if (align) KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads);
         else KernelRegistry.RoiPoolNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, coord, y, threads);
         return new(StringComparer.Ordinal) { [onnx ? "Y" : "output"] = Output(input.DType, [rois.Length, c, os[0], os[1]], y) };
+    }
+
+    /// <summary>
+    /// ONNX <c>RoiAlign</c> (opset ≥ 10): <c>coordinate_transformation_mode</c> half_pixel (offset 0.5, no minimum size; the default
+    /// from opset 16) or output_half_pixel (offset 0, ROI ≥ 1; opset 10), <c>mode</c> avg or ONNX's weighted-corner max, rois K×4 with
+    /// <c>batch_indices</c>; float16 boxes computed in float32, as ONNX Runtime does.
+    /// </summary>
+    static Dictionary<string, Tensor> RunOnnxRoiAlign(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        const string op = "onnx.RoiAlign";
+        int opset = p.Int("opset", 22);
+        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
+        if (opset < 10) throw new InvalidParameterException("opset", $"RoiAlign exists from opset 10, case opset {opset}");
+        if (opset < 16 && p.Has("coordinate_transformation_mode"))
+            throw new InvalidParameterException("coordinate_transformation_mode", $"{op} has no attribute 'coordinate_transformation_mode' before opset 16 (case opset {opset})");
+        bool halfPixel = p.String("coordinate_transformation_mode", opset >= 16 ? "half_pixel" : "output_half_pixel", "half_pixel", "output_half_pixel") == "half_pixel";
+        bool max = p.String("mode", "avg", "avg", "max") == "max";
+        int oh = p.Int("output_height", 1), ow = p.Int("output_width", 1);
+        if (oh <= 0) throw new InvalidParameterException("output_height", "output_height must be positive");
+        if (ow <= 0) throw new InvalidParameterException("output_width", "output_width must be positive");
+        int sr = p.Int("sampling_ratio", 0);
+        if (sr < 0) throw new InvalidParameterException("sampling_ratio", "sampling_ratio must be >= 0");
+        double scale = (float)p.Double("spatial_scale", 1.0);
+        if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", "spatial_scale must be a finite positive number");
+        p.EnsureAllUsed(op);
+        var input = Input(inputs, "X", op);
+        var x = Float32(input, "X");
+        if (input.Rank != 4) throw new InvalidParameterException("inputs.X", $"RoiAlign expects a 4-D X, got {Tensor.ShapeText(input.Shape)}");
+        var boxes = Input(inputs, "rois", op);
+        if (boxes.DType != input.DType) throw new InvalidParameterException("inputs.rois", $"rois must have X's dtype {input.DType.Name()}");
+        var bi = Input(inputs, "batch_indices", op);
+        if (bi.DType is not (DType.Int64 or DType.Int32)) throw new InvalidParameterException("inputs.batch_indices", "batch_indices must be int64");
+        var rois = RoiGeometry.Read(boxes, input.Shape[0], "inputs.rois", bi, "inputs.batch_indices");
+        var coord = boxes.DType == DType.Float16 ? DType.Float32 : boxes.DType;
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        if (h == 0 || w == 0) throw new NotServed("an empty feature map");
+        var y = new float[(long)rois.Length * c * oh * ow];
+        KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, oh, ow, scale, sr, halfPixel ? 0.5 : 0, !halfPixel, coord, y, threads, weightedCornerMax: max);
+        return new(StringComparer.Ordinal) { ["Y"] = Output(input.DType, [rois.Length, c, oh, ow], y) };
     }
 
     // ---------------------------------------------------------------- max unpool

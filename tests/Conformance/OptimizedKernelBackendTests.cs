@@ -42,6 +42,8 @@ public class OptimizedKernelBackendTests
         new("roi_align_w6", "torchvision.roi_align", """{"output_size":7,"spatial_scale":0.0625,"sampling_ratio":2,"aligned":true}""", [1, 16, 50, 50], "rand"),
         new("roi_align_adaptive", "torchvision.roi_align", """{"output_size":[3,2],"spatial_scale":0.5,"sampling_ratio":-1}""", [2, 5, 13, 11], "subnormal"),
         new("roi_pool", "torchvision.roi_pool", """{"output_size":[4,3],"spatial_scale":0.5}""", [2, 9, 13, 11], "nan"),
+        new("onnx_roi_align_avg", "onnx.RoiAlign", """{"output_height":3,"output_width":4,"sampling_ratio":0,"spatial_scale":0.5}""", [2, 6, 13, 11], "rand", "X"),
+        new("onnx_roi_align_max_opset10", "onnx.RoiAlign", """{"mode":"max","output_height":2,"output_width":2,"sampling_ratio":2,"spatial_scale":0.25,"opset":10}""", [2, 5, 9, 9], "nan", "X"),
         new("onnx_max_roi_pool", "onnx.MaxRoiPool", """{"pooled_shape":[2,2],"spatial_scale":0.25}""", [2, 5, 9, 9], "rand", "X"),
         new("torch_max_unpool2d", "torch.max_unpool2d", """{"kernel_size":3,"stride":1}""", [2, 3, 6, 7], "rand"),
     ];
@@ -61,7 +63,12 @@ public class OptimizedKernelBackendTests
             double H = h / scale, W = w / scale;
             double[][] b = [[0, 0, 0, W - 1, H - 1], [0, 0.3 * W, 0.2 * H, 0.9 * W, 0.7 * H], [c.Shape[0] - 1, -0.2 * W, 0.5 * H, 0.4 * W, 1.3 * H],
                 [0, 0.6 * W, 0.6 * H, 0.2 * W, 0.1 * H], [c.Shape[0] - 1, 2.5, 1.5, 2.5, 1.5]];
-            inputs[c.Op == "onnx.MaxRoiPool" ? "rois" : "boxes"] = new Tensor(dtype, [b.Length, 5], b.SelectMany(r => r.Select(v => dtype.Round(v))).ToArray());
+            if (c.Op == "onnx.RoiAlign")
+            {
+                inputs["rois"] = new Tensor(dtype, [b.Length, 4], b.SelectMany(r => r.Skip(1).Select(v => dtype.Round(v))).ToArray());
+                inputs["batch_indices"] = new Tensor(DType.Int64, [b.Length], b.Select(r => r[0]).ToArray());
+            }
+            else inputs[c.Op == "onnx.MaxRoiPool" ? "rois" : "boxes"] = new Tensor(dtype, [b.Length, 5], b.SelectMany(r => r.Select(v => dtype.Round(v))).ToArray());
         }
         if (c.Op.StartsWith("torch.max_unpool", StringComparison.Ordinal))
         {

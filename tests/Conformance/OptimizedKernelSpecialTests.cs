@@ -127,7 +127,8 @@ public class OptimizedKernelSpecialTests
         return list.Select((b, i) => new Roi(i % batch, coord.Round(b.Item1), coord.Round(b.Item2), coord.Round(b.Item3), coord.Round(b.Item4))).ToArray();
     }
 
-    static Tensor RunRoi(TensorLayout layout, bool align, Tensor x, Roi[] rois, int ph, int pw, double scale, int sr, bool aligned, DType coord, int threads)
+    static Tensor RunRoi(TensorLayout layout, bool align, Tensor x, Roi[] rois, int ph, int pw, double scale, int sr, bool aligned, DType coord, int threads,
+        bool weightedCornerMax = false)
     {
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         var input = layout == TensorLayout.Nhwc ? Layout.ToChannelsLast(x) : x;
@@ -135,7 +136,7 @@ public class OptimizedKernelSpecialTests
         Array.Fill(y, BitConverter.Int32BitsToSingle(0x7FA5A5A5));
         if (align)
             (layout == TensorLayout.Nchw ? KernelRegistry.RoiAlignNchw : KernelRegistry.RoiAlignNhwc)
-                .Run(ToFloats(input), n, c, h, w, rois, ph, pw, scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads);
+                .Run(ToFloats(input), n, c, h, w, rois, ph, pw, scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads, weightedCornerMax);
         else (layout == TensorLayout.Nchw ? KernelRegistry.RoiPoolNchw : KernelRegistry.RoiPoolNhwc).Run(ToFloats(input), n, c, h, w, rois, ph, pw, scale, coord, y, threads);
         foreach (var v in y) Assert.That(BitConverter.SingleToInt32Bits(v), Is.Not.EqualTo(0x7FA5A5A5), "an output was never written");
         var t = new Tensor(DType.Float32, layout == TensorLayout.Nhwc ? [rois.Length, ph, pw, c] : [rois.Length, c, ph, pw], y.Select(v => (double)v).ToArray());
@@ -164,6 +165,10 @@ public class OptimizedKernelSpecialTests
                 Check(exp, got, $"roi_align {layout} [{Cascade.Name(Cascade.Widest)}] fixture {fixture} map {h}×{w} C={c} out {ph}×{pw} sr {sr} aligned {aligned} scale {scale} boxes {coord.Name()}");
                 var other = RunRoi(layout == TensorLayout.Nchw ? TensorLayout.Nhwc : TensorLayout.Nchw, true, x, rois, ph, pw, scale, sr, aligned, coord, 1);
                 Assert.That(Bits(other), Is.EqualTo(Bits(got)), "layouts / thread counts differ");
+                // ONNX's max mode: the largest weighted corner over the samples (0 for samples outside the cutoff).
+                var expMax = RoiAlign.Compute(x, rois, ph, pw, scale, sr, new RoiAlignMode(aligned ? 0.5 : 0, !aligned, true, RoiAlignReduce.OnnxWeightedCornerMax), coord, "output");
+                var gotMax = RunRoi(layout, true, x, rois, ph, pw, scale, sr, aligned, coord, 2, weightedCornerMax: true);
+                Check(expMax, gotMax, $"roi_align max {layout} [{Cascade.Name(Cascade.Widest)}] fixture {fixture} map {h}×{w} C={c} out {ph}×{pw} sr {sr} aligned {aligned} scale {scale} boxes {coord.Name()}");
                 compared++;
             }
         Assert.That(compared, Is.GreaterThan(0));

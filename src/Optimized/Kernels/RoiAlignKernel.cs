@@ -15,7 +15,8 @@ namespace PoolingConformance.Optimized.Kernels;
 /// samples row by row, divided by <c>max(G_h·G_w, 1)</c> (the raw grid product): at most <c>G + 6</c> roundings per term against
 /// the <c>(G + 8)·u·Σ|w·v|/G</c> of the reference's bound (TESTING.md §3.4). Channels-last: SIMD over channels, parallel over ROIs;
 /// planar inputs are transposed to channels-last once per call and each ROI's result back (results do not depend on layout or
-/// thread count). The sample tables are built per ROI outside the channel loops.
+/// thread count). The sample tables are built per ROI outside the channel loops. With <c>weightedCornerMax</c>: ONNX's
+/// <c>max</c> mode instead (<see cref="BinMax"/>).
 /// </summary>
 public sealed class RoiAlignKernel(TensorLayout layout)
 {
@@ -32,7 +33,7 @@ public sealed class RoiAlignKernel(TensorLayout layout)
     /// clamps the ROI size to ≥ 1 (torchvision <c>aligned=False</c>).
     /// </summary>
     public void Run(float[] x, int batch, int channels, int h, int w, Roi[] rois, int ph, int pw, double scale, int samplingRatio,
-        double offset, bool minSize1, DType coordType, float[] y, int threads = 1)
+        double offset, bool minSize1, DType coordType, float[] y, int threads = 1, bool weightedCornerMax = false)
     {
         long inN = (long)batch * channels * h * w, outN = (long)rois.Length * channels * ph * pw;
         if (x.Length < inN || y.Length < outN) throw new ArgumentException($"{Name}: buffers too small");
@@ -56,7 +57,10 @@ public sealed class RoiAlignKernel(TensorLayout layout)
             float count = (float)Math.Max((long)ay.Grid * ax.Grid, 1);
             float[] dst = planar ? t.Tmp : y;
             long dstBase = planar ? 0 : (long)k * cells * C;
-            for (int b = 0; b < cells; b++) Bin(xl, C, t, t.Start[b], t.Start[b + 1], count, dst, dstBase + (long)b * C);
+            bool none = ay.SampleCount * ax.SampleCount == 0;
+            for (int b = 0; b < cells; b++)
+                if (!weightedCornerMax) Bin(xl, C, t, t.Start[b], t.Start[b + 1], count, dst, dstBase + (long)b * C);
+                else BinMax(xl, C, t, t.Start[b], t.Start[b + 1], t.HasInvalid[b] || none, dst, dstBase + (long)b * C);
             if (planar) ChannelsLast.ToPlanar(t.Tmp, 0, y, (long)k * C * cells, C, cells);
         }
         Table NewTable() => new(cells * 4, cells) { Tmp = new float[planar ? cells * C : 1] };
@@ -92,6 +96,8 @@ public sealed class RoiAlignKernel(TensorLayout layout)
         public long[] Pos = new long[4 * Math.Max(1, maxSamples)];
         public float[] Wt = new float[4 * Math.Max(1, maxSamples)];
         public readonly int[] Start = new int[cells + 1];
+        /// <summary>Per bin: some sample lies outside the cutoff (it contributes 0 to a max).</summary>
+        public readonly bool[] HasInvalid = new bool[cells];
         public float[] Tmp = [];
 
         public void Ensure(int samples)
@@ -110,12 +116,12 @@ public sealed class RoiAlignKernel(TensorLayout layout)
             for (int j = 0; j < pw; j++)
             {
                 t.Start[i * pw + j] = n;
+                t.HasInvalid[i * pw + j] = false;
                 foreach (var a in ty[i])
                 {
-                    if (!a.Valid) continue;
                     foreach (var b in tx[j])
                     {
-                        if (!b.Valid) continue;
+                        if (!a.Valid || !b.Valid) { t.HasInvalid[i * pw + j] = true; continue; }
                         int o = 4 * n++;
                         t.Pos[o] = (img + (long)a.Lo * w + b.Lo) * C; t.Pos[o + 1] = (img + (long)a.Lo * w + b.Hi) * C;
                         t.Pos[o + 2] = (img + (long)a.Hi * w + b.Lo) * C; t.Pos[o + 3] = (img + (long)a.Hi * w + b.Hi) * C;
@@ -125,6 +131,92 @@ public sealed class RoiAlignKernel(TensorLayout layout)
                 }
             }
         t.Start[ph * pw] = n;
+    }
+
+    /// <summary>
+    /// ONNX's <c>max</c> mode: per sample the largest weighted corner <c>max(w_i·v_i)</c>, the largest over the samples, 0 for a
+    /// sample outside the cutoff and for a bin without samples. <c>Max</c> (scalar <see cref="MathF.Max(float, float)"/>, lane-wise
+    /// <c>Vector*.Max</c>) is IEEE 754:2019 <c>maximum</c>: NaN propagates, as the reference's <c>Math.Max</c> and its
+    /// <c>&gt; || isnan</c> scan do; the value does not depend on the order.
+    /// </summary>
+    static void BinMax(float[] x, int C, Table t, int s0, int s1, bool withZero, float[] y, long o)
+    {
+        ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
+        ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)o);
+        ref long pos = ref MemoryMarshal.GetArrayDataReference(t.Pos);
+        ref float wt = ref MemoryMarshal.GetArrayDataReference(t.Wt);
+        var tier = Cascade.For(C);
+        int n = (int)tier;
+        for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
+        {
+            switch (tier)
+            {
+                case Tier.V512:
+                {
+                    var acc = withZero || s0 == s1 ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
+                    for (int s = s0; s < s1; s++)
+                    {
+                        int q = 4 * s;
+                        var m = Vector512.Max(Vector512.Max(Vector512.Max(
+                            Vector512.Create(Unsafe.Add(ref wt, q)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)),
+                            Vector512.Create(Unsafe.Add(ref wt, q + 1)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))),
+                            Vector512.Create(Unsafe.Add(ref wt, q + 2)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))),
+                            Vector512.Create(Unsafe.Add(ref wt, q + 3)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        acc = Vector512.Max(acc, m);
+                    }
+                    acc.StoreUnsafe(ref yr, (nuint)c);
+                    break;
+                }
+                case Tier.V256:
+                {
+                    var acc = withZero || s0 == s1 ? Vector256<float>.Zero : Vector256.Create(float.NegativeInfinity);
+                    for (int s = s0; s < s1; s++)
+                    {
+                        int q = 4 * s;
+                        var m = Vector256.Max(Vector256.Max(Vector256.Max(
+                            Vector256.Create(Unsafe.Add(ref wt, q)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)),
+                            Vector256.Create(Unsafe.Add(ref wt, q + 1)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))),
+                            Vector256.Create(Unsafe.Add(ref wt, q + 2)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))),
+                            Vector256.Create(Unsafe.Add(ref wt, q + 3)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        acc = Vector256.Max(acc, m);
+                    }
+                    acc.StoreUnsafe(ref yr, (nuint)c);
+                    break;
+                }
+                case Tier.V128:
+                {
+                    var acc = withZero || s0 == s1 ? Vector128<float>.Zero : Vector128.Create(float.NegativeInfinity);
+                    for (int s = s0; s < s1; s++)
+                    {
+                        int q = 4 * s;
+                        var m = Vector128.Max(Vector128.Max(Vector128.Max(
+                            Vector128.Create(Unsafe.Add(ref wt, q)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)),
+                            Vector128.Create(Unsafe.Add(ref wt, q + 1)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))),
+                            Vector128.Create(Unsafe.Add(ref wt, q + 2)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))),
+                            Vector128.Create(Unsafe.Add(ref wt, q + 3)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        acc = Vector128.Max(acc, m);
+                    }
+                    acc.StoreUnsafe(ref yr, (nuint)c);
+                    break;
+                }
+                default:
+                {
+                    float acc = withZero || s0 == s1 ? 0f : float.NegativeInfinity;
+                    for (int s = s0; s < s1; s++)
+                    {
+                        int q = 4 * s;
+                        float m = MathF.Max(MathF.Max(MathF.Max(
+                            Unsafe.Add(ref wt, q) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q) + c)),
+                            Unsafe.Add(ref wt, q + 1) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 1) + c))),
+                            Unsafe.Add(ref wt, q + 2) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 2) + c))),
+                            Unsafe.Add(ref wt, q + 3) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        acc = MathF.Max(acc, m);
+                    }
+                    Unsafe.Add(ref yr, c) = acc;
+                    break;
+                }
+            }
+        }
     }
 
     static void Bin(float[] x, int C, Table t, int s0, int s1, float count, float[] y, long o)
