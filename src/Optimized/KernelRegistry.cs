@@ -34,6 +34,7 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
         if (Kind == KernelKind.Adaptive) return $"{Name} pools to adaptive bins (PoolPlan.Adaptive), not a window descriptor";
         if (d.Reduction != Reduction) return $"{Name} computes {Reduction}, not {d.Reduction}";
         if (Kind == KernelKind.Window && d.Axes.Length != Rank) return $"{Name} is {Rank}-D, not {d.Axes.Length}-D";
+        if (d.Reduction == Reduction.Max && d.Semantics.Nan == NanPolicy.FirstTapOnly && Layout == TensorLayout.Nchw) return FirstTapOnlyPlanar;
         if (PoolPlan.Unsupported(d) is { } why) return why;
         if (Kind == KernelKind.Global && !new PoolPlan(d).IsGlobal) return $"{Name} needs one window covering the whole input";
         return null;
@@ -59,7 +60,14 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
         {
             case Reduction.Max:
                 bool lastNan = plan.NanIndex == NanIndex.Last;
-                if (Layout == TensorLayout.Nchw)
+                if (plan.NanFirstTapOnly && Layout == TensorLayout.Nchw) throw new NotSupportedException(FirstTapOnlyPlanar);
+                if (plan.NanFirstTapOnly)
+                {
+                    // Seeded by the first tap, replaced on a strict ordered >: a NaN never replaces, and a NaN first tap is never replaced.
+                    if (Layout == TensorLayout.Nchw) NchwDriver.Select<NanIgnoringMaxOperator>(plan, planes, x, y, indices, threads);
+                    else NhwcDriver.Select<NanIgnoringMaxOperator>(plan, batch, channels, x, y, indices, threads);
+                }
+                else if (Layout == TensorLayout.Nchw)
                 {
                     if (lastNan) NchwDriver.Select<MaxOperator>(plan, planes, x, y, indices, threads);
                     else NchwDriver.Select<FirstNanMaxOperator>(plan, planes, x, y, indices, threads);
@@ -95,6 +103,12 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
             default: throw new NotSupportedException(Name);
         }
     }
+
+    /// <summary>
+    /// Why the planar kernels refuse TensorFlow's first-tap-only NaN rule: their separable passes seed every window row with its
+    /// own first tap, and a NaN there would hide the rest of that row, where the full scan only ignores it.
+    /// </summary>
+    const string FirstTapOnlyPlanar = "a NaN that wins only as the first tap needs the direct window scan of the channels-last kernel (the planar kernel is separable)";
 
     void Accumulate<TOp>(PoolPlan plan, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator
     {

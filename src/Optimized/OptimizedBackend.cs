@@ -19,7 +19,7 @@ public static class OptimizedBackend
 
     static readonly string[] Special =
         ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "torchvision.roi_pool", "onnx.MaxRoiPool",
-         "onnx.RoiAlign", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
+         "onnx.RoiAlign", "tf.nn.max_pool_with_argmax", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
 
     /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
     public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops, .. Special];
@@ -46,6 +46,7 @@ public static class OptimizedBackend
                 "ultralytics.spp" or "ultralytics.sppf" or "darknet.yolov3_spp" => RunSpp(c.Op, p, inputs, threads),
                 "torchvision.roi_align" or "torchvision.roi_pool" or "onnx.MaxRoiPool" => RunRoi(c.Op, p, inputs, threads),
                 "onnx.RoiAlign" => RunOnnxRoiAlign(p, inputs, threads),
+                "tf.nn.max_pool_with_argmax" => RunTfArgmax(p, inputs, threads),
                 var o when o.StartsWith("torch.max_unpool", StringComparison.Ordinal) => RunUnpool(o, p, inputs, threads),
                 _ => throw new NotServed($"{c.Op} is not served"),
             };
@@ -119,6 +120,75 @@ public static class OptimizedBackend
         if (x.Rank != 4) throw new InvalidParameterException($"inputs.{input}", $"{op} expects a 4-D input N×C×H×W, got {Tensor.ShapeText(x.Shape)}");
         if (x.Shape[1] == 0 || x.Shape[2] == 0 || x.Shape[3] == 0)
             throw new InvalidParameterException($"inputs.{input}", $"{op}: channels and spatial sizes must be non-zero, got {Tensor.ShapeText(x.Shape)}");
+    }
+
+    // ---------------------------------------------------------------- tf.nn.max_pool_with_argmax
+
+    /// <summary>An int, or a list of 1, 2 or 4 entries (NHWC order; batch and channel entries must be 1), as TensorFlow reads ksize / strides.</summary>
+    static int[] TfWindow(ParamReader p, string name)
+    {
+        var raw = p.Raw(name) ?? throw new InvalidParameterException(name, $"'{name}' is required");
+        int[] v;
+        if (raw.ValueKind == System.Text.Json.JsonValueKind.Number) v = [raw.TryGetInt32(out var one) ? one : throw new InvalidParameterException(name, $"'{name}' must be an int")];
+        else if (raw.ValueKind == System.Text.Json.JsonValueKind.Array)
+            v = raw.EnumerateArray().Select(e => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetInt32(out var i) ? i : throw new InvalidParameterException(name, $"'{name}' entries must be ints")).ToArray();
+        else throw new InvalidParameterException(name, $"'{name}' must be an int or a list of ints");
+        int[] spatial = v.Length switch
+        {
+            1 => [v[0], v[0]],
+            2 => v,
+            4 => v[0] != 1 || v[3] != 1 ? throw new InvalidParameterException(name, $"'{name}' must be 1 on the batch and channel dimensions") : v[1..3],
+            _ => throw new InvalidParameterException(name, $"'{name}' must have 1, 2 or 4 entries, got {v.Length}"),
+        };
+        if (spatial.Any(s => s <= 0)) throw new InvalidParameterException(name, $"'{name}' entries must be positive");
+        return spatial;
+    }
+
+    /// <summary>
+    /// TensorFlow's max pool with argmax (4-D NHWC, SAME / VALID): the channels-last max kernel with the first-tap NaN rule, its
+    /// in-plane index re-expressed as TensorFlow's <c>(y·W + x)·C + c</c> (plus <c>b·H·W·C</c> with <c>include_batch_in_index</c>).
+    /// </summary>
+    static Dictionary<string, Tensor> RunTfArgmax(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        const string op = "tf.nn.max_pool_with_argmax";
+        var input = Input(inputs, "input", op);
+        var x = Float32(input, "input");
+        if (input.Rank != 4) throw new InvalidParameterException("inputs.input", $"{op} expects a 4-D NHWC input, got {Tensor.ShapeText(input.Shape)}");
+        p.String("data_format", "NHWC", "NHWC");
+        p.String("output_dtype", "int64", "int64");
+        bool withBatch = p.Bool("include_batch_in_index", false);
+        var k = TfWindow(p, "ksize");
+        var s = TfWindow(p, "strides");
+        int n = input.Shape[0], h = input.Shape[1], w = input.Shape[2], c = input.Shape[3];
+        int[] spatial = [h, w];
+        var raw = p.Raw("padding") ?? throw new InvalidParameterException("padding", "'padding' is required");
+        var mode = raw.ValueKind == System.Text.Json.JsonValueKind.String ? raw.GetString() switch
+        {
+            "SAME" => AutoPad.SameUpper, "VALID" => AutoPad.Valid,
+            var m => throw new InvalidParameterException("padding", $"padding must be \"SAME\" or \"VALID\", got \"{m}\""),
+        } : throw new InvalidParameterException("padding", "padding must be \"SAME\" or \"VALID\"");
+        var axes = new Axis[2];
+        for (int a = 0; a < 2; a++)
+        {
+            var (pb, pe) = PoolGeometry.AutoPads(spatial[a], k[a], s[a], 1, mode);
+            axes[a] = PoolGeometry.Explicit(spatial[a], k[a], s[a], 1, pb, pe, CeilRule.Floor, "ksize");
+        }
+        p.EnsureAllUsed(op);
+        if (n == 0 || h == 0 || w == 0 || c == 0) throw new NotServed("an empty axis");
+        var desc = new PoolDescriptor(Reduction.Max, axes, PoolSemantics.TfArgmax);
+        var plan = new PoolPlan(desc);
+        int oh = axes[0].Output, ow = axes[1].Output;
+        var y = new float[(long)n * oh * ow * c];
+        var idx = new long[y.Length];
+        KernelRegistry.MaxPool2dNhwc.Run(plan, n, c, x, y, idx, threads);
+        var arg = new double[idx.Length];
+        for (long i = 0; i < arg.Length; i++)
+        {
+            long ch = i % c, b = i / ((long)oh * ow * c);
+            arg[i] = idx[i] < 0 ? -1 : idx[i] * c + ch + (withBatch ? b * h * w * c : 0);
+        }
+        int[] shape = [n, oh, ow, c];
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, shape, y), ["argmax"] = new Tensor(DType.Int64, shape, arg) };
     }
 
     // ---------------------------------------------------------------- SPP family

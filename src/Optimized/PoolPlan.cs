@@ -20,6 +20,8 @@ public class PoolPlan
     public Reduction Reduction { get; }
     /// <summary>Which NaN's index a max reports (PyTorch: the last; ONNX and the others: the first).</summary>
     public NanIndex NanIndex { get; }
+    /// <summary>TensorFlow argmax: the first tap seeds the scan, then <c>max &lt; v</c> replaces, so NaN wins only as the first tap.</summary>
+    public bool NanFirstTapOnly { get; }
     /// <summary>Max scans start from −FLT_MAX (TensorFlow): every result is floored at −FLT_MAX, the index unchanged.</summary>
     public bool FloorAtLowest { get; }
     /// <summary>Lp terms <c>x^p</c> (PyTorch) rather than <c>|x|^p</c>.</summary>
@@ -82,7 +84,7 @@ public class PoolPlan
 
     static string? UnsupportedMax(PoolSemantics s)
     {
-        if (s.Nan != NanPolicy.Propagate) return $"NaN policy {s.Nan} (kernels propagate NaN)";
+        if (s.Nan == NanPolicy.Ignore) return $"NaN policy {s.Nan} (kernels propagate NaN, or let it win as the first tap only)";
         if (s.SignedZero != SignedZeroPolicy.FirstWins) return $"signed-zero policy {s.SignedZero}";
         return null;
     }
@@ -93,6 +95,7 @@ public class PoolPlan
         Descriptor = d;
         Reduction = d.Reduction;
         (NanIndex, FloorAtLowest, LpRaw) = (d.Semantics.NanIndex, d.Semantics.MaxInitial == MaxInitial.Lowest, d.Semantics.LpSign == LpSignMode.Raw);
+        NanFirstTapOnly = d.Semantics.Nan == NanPolicy.FirstTapOnly;
         P = d.P;
         Rank = d.Axes.Length;
         var trivial = new Axis(1, 1, 1, 1, 0, 0, 1);
@@ -168,7 +171,7 @@ public class PoolPlan
         if (inputSpatial.Any(l => l < 1) || outputSpatial.Any(o => o < 1)) throw new ArgumentException("adaptive pooling needs positive sizes");
         if (reduction == Reduction.Max && UnsupportedMax(sem) is { } why) throw new NotSupportedException(why);
         Reduction = reduction;
-        (NanIndex, FloorAtLowest) = (sem.NanIndex, sem.MaxInitial == MaxInitial.Lowest);
+        (NanIndex, FloorAtLowest, NanFirstTapOnly) = (sem.NanIndex, sem.MaxInitial == MaxInitial.Lowest, sem.Nan == NanPolicy.FirstTapOnly);
         Rank = inputSpatial.Length;
         int[] L = [.. Enumerable.Repeat(1, 3 - Rank), .. inputSpatial], O = [.. Enumerable.Repeat(1, 3 - Rank), .. outputSpatial];
         (LD, LH, LW, OD, OH, OW) = (L[0], L[1], L[2], O[0], O[1], O[2]);
@@ -195,8 +198,11 @@ public class PoolPlan
     PoolPlan(WindowPlan wp)
     {
         var sem = wp.Semantics;
-        if (wp.Reduction == Reduction.Max && sem.Nan is not (NanMode.PropagateLast or NanMode.PropagateFirst))
-            throw new NotServedException($"NaN mode {sem.Nan} (the kernels propagate NaN)");
+        if (wp.Reduction == Reduction.Max && sem.Nan == NanMode.Ignore)
+            throw new NotServedException($"NaN mode {sem.Nan} (the kernels propagate NaN, or let it win as the first tap only)");
+        NanFirstTapOnly = sem.Nan == NanMode.FirstTapOnly;
+        if (NanFirstTapOnly && !wp.ChannelsLast && wp.Reduction == Reduction.Max)
+            throw new NotServedException("a NaN that wins only as the first tap in a planar layout (the planar kernels are separable)");
         if (wp.Reduction == Reduction.Lp && (!(wp.P > 0) || double.IsInfinity(wp.P))) throw new NotServedException($"Lp exponent {wp.P}");
         Descriptor = wp.Descriptor;
         Reduction = wp.Reduction;

@@ -35,6 +35,8 @@ public class OptimizedKernelBackendTests
         new("torch_max_pool3d_dil", "torch.max_pool3d", """{"kernel_size":3,"stride":2,"padding":1,"dilation":2,"ceil_mode":true,"return_indices":true}""", [1, 5, 9, 8, 7], "ties"),
         new("tf_max_pool_nhwc_neginf", "tf.nn.max_pool", """{"ksize":3,"strides":2,"padding":"SAME","data_format":"NHWC"}""", [2, 9, 7, 17], "neginf"),
         new("tf_avg_pool_ndhwc", "tf.nn.avg_pool", """{"ksize":2,"strides":[1,2,1,2,1],"padding":"SAME","data_format":"NDHWC"}""", [1, 5, 4, 7, 6], "rand"),
+        new("tf_argmax_nan_batch_index", "tf.nn.max_pool_with_argmax", """{"ksize":[1,3,3,1],"strides":2,"padding":"SAME","include_batch_in_index":true}""", [2, 9, 8, 17], "nan"),
+        new("tf_argmax_valid_ties", "tf.nn.max_pool_with_argmax", """{"ksize":2,"strides":[1,1,2,1],"padding":"VALID"}""", [1, 7, 9, 5], "ties"),
         new("webnn_l2_nhwc", "webnn.l2Pool2d", """{"windowDimensions":[3,3],"strides":[2,2],"padding":[1,1,1,1],"layout":"nhwc"}""", [1, 9, 9, 19], "zeros"),
         new("ultralytics_spp_w8", "ultralytics.spp", "{}", [1, 12, 20, 20], "nan"),
         new("ultralytics_sppf", "ultralytics.sppf", """{"k":5}""", [1, 7, 13, 9], "neginf"),
