@@ -18,7 +18,7 @@ public static class OptimizedBackend
     public static string Version => $"poolconf optimized kernels ({KernelRegistry.Names.Count} kernels; widest tier {Drivers.Cascade.Name(Drivers.Cascade.Widest)})";
 
     static readonly string[] Special =
-        ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "torchvision.roi_pool", "onnx.MaxRoiPool",
+        ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "poolconf.roi_align_max", "torchvision.roi_pool", "onnx.MaxRoiPool",
          "onnx.RoiAlign", "tf.nn.max_pool_with_argmax", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
 
     /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
@@ -44,7 +44,7 @@ public static class OptimizedBackend
             return c.Op switch
             {
                 "ultralytics.spp" or "ultralytics.sppf" or "darknet.yolov3_spp" => RunSpp(c.Op, p, inputs, threads),
-                "torchvision.roi_align" or "torchvision.roi_pool" or "onnx.MaxRoiPool" => RunRoi(c.Op, p, inputs, threads),
+                "torchvision.roi_align" or "poolconf.roi_align_max" or "torchvision.roi_pool" or "onnx.MaxRoiPool" => RunRoi(c.Op, p, inputs, threads),
                 "onnx.RoiAlign" => RunOnnxRoiAlign(p, inputs, threads),
                 "tf.nn.max_pool_with_argmax" => RunTfArgmax(p, inputs, threads),
                 var o when o.StartsWith("torch.max_unpool", StringComparison.Ordinal) => RunUnpool(o, p, inputs, threads),
@@ -238,7 +238,7 @@ public static class OptimizedBackend
 
     static Dictionary<string, Tensor> RunRoi(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
     {
-        bool onnx = op == "onnx.MaxRoiPool", align = op == "torchvision.roi_align";
+        bool onnx = op == "onnx.MaxRoiPool", alignMax = op == "poolconf.roi_align_max", align = op == "torchvision.roi_align" || alignMax;
         int[] os;
         double scale;
         int sr = 0;
@@ -272,7 +272,9 @@ public static class OptimizedBackend
         var coord = onnx && boxes.DType == DType.Float16 ? DType.Float32 : boxes.DType;
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         var y = new float[(long)rois.Length * c * os[0] * os[1]];
-        if (align) KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads);
+        if (align)
+            KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads,
+                alignMax ? RoiAlignReduction.InterpolatedMax : RoiAlignReduction.Average);
         else KernelRegistry.RoiPoolNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, coord, y, threads);
         return new(StringComparer.Ordinal) { [onnx ? "Y" : "output"] = Output(input.DType, [rois.Length, c, os[0], os[1]], y) };
     }
@@ -312,7 +314,7 @@ public static class OptimizedBackend
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         if (h == 0 || w == 0) throw new NotServed("an empty feature map");
         var y = new float[(long)rois.Length * c * oh * ow];
-        KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, oh, ow, scale, sr, halfPixel ? 0.5 : 0, !halfPixel, coord, y, threads, weightedCornerMax: max);
+        KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, oh, ow, scale, sr, halfPixel ? 0.5 : 0, !halfPixel, coord, y, threads, max ? RoiAlignReduction.WeightedCornerMax : RoiAlignReduction.Average);
         return new(StringComparer.Ordinal) { ["Y"] = Output(input.DType, [rois.Length, c, oh, ow], y) };
     }
 

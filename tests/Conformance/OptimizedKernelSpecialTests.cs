@@ -128,7 +128,7 @@ public class OptimizedKernelSpecialTests
     }
 
     static Tensor RunRoi(TensorLayout layout, bool align, Tensor x, Roi[] rois, int ph, int pw, double scale, int sr, bool aligned, DType coord, int threads,
-        bool weightedCornerMax = false)
+        RoiAlignReduction reduction = RoiAlignReduction.Average)
     {
         int n = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         var input = layout == TensorLayout.Nhwc ? Layout.ToChannelsLast(x) : x;
@@ -136,7 +136,7 @@ public class OptimizedKernelSpecialTests
         Array.Fill(y, BitConverter.Int32BitsToSingle(0x7FA5A5A5));
         if (align)
             (layout == TensorLayout.Nchw ? KernelRegistry.RoiAlignNchw : KernelRegistry.RoiAlignNhwc)
-                .Run(ToFloats(input), n, c, h, w, rois, ph, pw, scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads, weightedCornerMax);
+                .Run(ToFloats(input), n, c, h, w, rois, ph, pw, scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads, reduction);
         else (layout == TensorLayout.Nchw ? KernelRegistry.RoiPoolNchw : KernelRegistry.RoiPoolNhwc).Run(ToFloats(input), n, c, h, w, rois, ph, pw, scale, coord, y, threads);
         foreach (var v in y) Assert.That(BitConverter.SingleToInt32Bits(v), Is.Not.EqualTo(0x7FA5A5A5), "an output was never written");
         var t = new Tensor(DType.Float32, layout == TensorLayout.Nhwc ? [rois.Length, ph, pw, c] : [rois.Length, c, ph, pw], y.Select(v => (double)v).ToArray());
@@ -167,8 +167,12 @@ public class OptimizedKernelSpecialTests
                 Assert.That(Bits(other), Is.EqualTo(Bits(got)), "layouts / thread counts differ");
                 // ONNX's max mode: the largest weighted corner over the samples (0 for samples outside the cutoff).
                 var expMax = RoiAlign.Compute(x, rois, ph, pw, scale, sr, new RoiAlignMode(aligned ? 0.5 : 0, !aligned, true, RoiAlignReduce.OnnxWeightedCornerMax), coord, "output");
-                var gotMax = RunRoi(layout, true, x, rois, ph, pw, scale, sr, aligned, coord, 2, weightedCornerMax: true);
+                var gotMax = RunRoi(layout, true, x, rois, ph, pw, scale, sr, aligned, coord, 2, RoiAlignReduction.WeightedCornerMax);
                 Check(expMax, gotMax, $"roi_align max {layout} [{Cascade.Name(Cascade.Widest)}] fixture {fixture} map {h}×{w} C={c} out {ph}×{pw} sr {sr} aligned {aligned} scale {scale} boxes {coord.Name()}");
+                // The paper's max: the largest interpolated sample value.
+                var expIMax = RoiAlign.Compute(x, rois, ph, pw, scale, sr, new RoiAlignMode(aligned ? 0.5 : 0, !aligned, true, RoiAlignReduce.InterpolatedMax), coord, "output");
+                var gotIMax = RunRoi(layout, true, x, rois, ph, pw, scale, sr, aligned, coord, 1, RoiAlignReduction.InterpolatedMax);
+                Check(expIMax, gotIMax, $"roi_align interpolated max {layout} [{Cascade.Name(Cascade.Widest)}] fixture {fixture} map {h}×{w} C={c} out {ph}×{pw} sr {sr} aligned {aligned} scale {scale} boxes {coord.Name()}");
                 compared++;
             }
         Assert.That(compared, Is.GreaterThan(0));

@@ -6,6 +6,17 @@ using PoolingConformance.Optimized.Drivers;
 
 namespace PoolingConformance.Optimized.Kernels;
 
+/// <summary>How ROI Align reduces the samples of a bin.</summary>
+public enum RoiAlignReduction
+{
+    /// <summary>Mean of the bilinear sample values (torchvision, ONNX <c>avg</c>).</summary>
+    Average,
+    /// <summary>ONNX <c>max</c>: the largest weighted corner <c>max(w_i·v_i)</c> over the samples.</summary>
+    WeightedCornerMax,
+    /// <summary>The paper's max (<c>poolconf.roi_align_max</c>): the largest interpolated sample value.</summary>
+    InterpolatedMax,
+}
+
 /// <summary>
 /// ROI Align, average (torchvision <c>roi_align</c>; ONNX <c>RoiAlign</c> avg with its offset): per ROI the sample grid of
 /// <see cref="RoiGeometry.AlignGrid"/> — box arithmetic in the boxes' dtype, one rounding per operation, as the reference's parity
@@ -15,8 +26,8 @@ namespace PoolingConformance.Optimized.Kernels;
 /// samples row by row, divided by <c>max(G_h·G_w, 1)</c> (the raw grid product): at most <c>G + 6</c> roundings per term against
 /// the <c>(G + 8)·u·Σ|w·v|/G</c> of the reference's bound (TESTING.md §3.4). Channels-last: SIMD over channels, parallel over ROIs;
 /// planar inputs are transposed to channels-last once per call and each ROI's result back (results do not depend on layout or
-/// thread count). The sample tables are built per ROI outside the channel loops. With <c>weightedCornerMax</c>: ONNX's
-/// <c>max</c> mode instead (<see cref="BinMax"/>).
+/// thread count). The sample tables are built per ROI outside the channel loops. The max modes of <see cref="RoiAlignReduction"/>:
+/// <see cref="BinMax"/>.
 /// </summary>
 public sealed class RoiAlignKernel(TensorLayout layout)
 {
@@ -33,7 +44,7 @@ public sealed class RoiAlignKernel(TensorLayout layout)
     /// clamps the ROI size to ≥ 1 (torchvision <c>aligned=False</c>).
     /// </summary>
     public void Run(float[] x, int batch, int channels, int h, int w, Roi[] rois, int ph, int pw, double scale, int samplingRatio,
-        double offset, bool minSize1, DType coordType, float[] y, int threads = 1, bool weightedCornerMax = false)
+        double offset, bool minSize1, DType coordType, float[] y, int threads = 1, RoiAlignReduction reduction = RoiAlignReduction.Average)
     {
         long inN = (long)batch * channels * h * w, outN = (long)rois.Length * channels * ph * pw;
         if (x.Length < inN || y.Length < outN) throw new ArgumentException($"{Name}: buffers too small");
@@ -59,8 +70,8 @@ public sealed class RoiAlignKernel(TensorLayout layout)
             long dstBase = planar ? 0 : (long)k * cells * C;
             bool none = ay.SampleCount * ax.SampleCount == 0;
             for (int b = 0; b < cells; b++)
-                if (!weightedCornerMax) Bin(xl, C, t, t.Start[b], t.Start[b + 1], count, dst, dstBase + (long)b * C);
-                else BinMax(xl, C, t, t.Start[b], t.Start[b + 1], t.HasInvalid[b] || none, dst, dstBase + (long)b * C);
+                if (reduction == RoiAlignReduction.Average) Bin(xl, C, t, t.Start[b], t.Start[b + 1], count, dst, dstBase + (long)b * C);
+                else BinMax(xl, C, t, t.Start[b], t.Start[b + 1], t.HasInvalid[b] || none, reduction == RoiAlignReduction.WeightedCornerMax, dst, dstBase + (long)b * C);
             if (planar) ChannelsLast.ToPlanar(t.Tmp, 0, y, (long)k * C * cells, C, cells);
         }
         Table NewTable() => new(cells * 4, cells) { Tmp = new float[planar ? cells * C : 1] };
@@ -134,12 +145,13 @@ public sealed class RoiAlignKernel(TensorLayout layout)
     }
 
     /// <summary>
-    /// ONNX's <c>max</c> mode: per sample the largest weighted corner <c>max(w_i·v_i)</c>, the largest over the samples, 0 for a
-    /// sample outside the cutoff and for a bin without samples. <c>Max</c> (scalar <see cref="MathF.Max(float, float)"/>, lane-wise
+    /// The max modes: per sample the largest weighted corner <c>max(w_i·v_i)</c> (ONNX, <paramref name="corner"/>) or the
+    /// interpolated value <c>((w1v1 + w2v2) + w3v3) + w4v4</c> (the paper), the largest over the samples, 0 for a sample outside
+    /// the cutoff and for a bin without samples. <c>Max</c> (scalar <see cref="MathF.Max(float, float)"/>, lane-wise
     /// <c>Vector*.Max</c>) is IEEE 754:2019 <c>maximum</c>: NaN propagates, as the reference's <c>Math.Max</c> and its
     /// <c>&gt; || isnan</c> scan do; the value does not depend on the order.
     /// </summary>
-    static void BinMax(float[] x, int C, Table t, int s0, int s1, bool withZero, float[] y, long o)
+    static void BinMax(float[] x, int C, Table t, int s0, int s1, bool withZero, bool corner, float[] y, long o)
     {
         ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
         ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)o);
@@ -157,11 +169,9 @@ public sealed class RoiAlignKernel(TensorLayout layout)
                     for (int s = s0; s < s1; s++)
                     {
                         int q = 4 * s;
-                        var m = Vector512.Max(Vector512.Max(Vector512.Max(
-                            Vector512.Create(Unsafe.Add(ref wt, q)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)),
-                            Vector512.Create(Unsafe.Add(ref wt, q + 1)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))),
-                            Vector512.Create(Unsafe.Add(ref wt, q + 2)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))),
-                            Vector512.Create(Unsafe.Add(ref wt, q + 3)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        Vector512<float> t1 = Vector512.Create(Unsafe.Add(ref wt, q)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)), t2 = Vector512.Create(Unsafe.Add(ref wt, q + 1)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c)),
+                            t3 = Vector512.Create(Unsafe.Add(ref wt, q + 2)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Vector512.Create(Unsafe.Add(ref wt, q + 3)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
+                        var m = corner ? Vector512.Max(Vector512.Max(Vector512.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
                         acc = Vector512.Max(acc, m);
                     }
                     acc.StoreUnsafe(ref yr, (nuint)c);
@@ -173,11 +183,9 @@ public sealed class RoiAlignKernel(TensorLayout layout)
                     for (int s = s0; s < s1; s++)
                     {
                         int q = 4 * s;
-                        var m = Vector256.Max(Vector256.Max(Vector256.Max(
-                            Vector256.Create(Unsafe.Add(ref wt, q)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)),
-                            Vector256.Create(Unsafe.Add(ref wt, q + 1)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))),
-                            Vector256.Create(Unsafe.Add(ref wt, q + 2)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))),
-                            Vector256.Create(Unsafe.Add(ref wt, q + 3)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        Vector256<float> t1 = Vector256.Create(Unsafe.Add(ref wt, q)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)), t2 = Vector256.Create(Unsafe.Add(ref wt, q + 1)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c)),
+                            t3 = Vector256.Create(Unsafe.Add(ref wt, q + 2)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Vector256.Create(Unsafe.Add(ref wt, q + 3)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
+                        var m = corner ? Vector256.Max(Vector256.Max(Vector256.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
                         acc = Vector256.Max(acc, m);
                     }
                     acc.StoreUnsafe(ref yr, (nuint)c);
@@ -189,11 +197,9 @@ public sealed class RoiAlignKernel(TensorLayout layout)
                     for (int s = s0; s < s1; s++)
                     {
                         int q = 4 * s;
-                        var m = Vector128.Max(Vector128.Max(Vector128.Max(
-                            Vector128.Create(Unsafe.Add(ref wt, q)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)),
-                            Vector128.Create(Unsafe.Add(ref wt, q + 1)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))),
-                            Vector128.Create(Unsafe.Add(ref wt, q + 2)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))),
-                            Vector128.Create(Unsafe.Add(ref wt, q + 3)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        Vector128<float> t1 = Vector128.Create(Unsafe.Add(ref wt, q)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)), t2 = Vector128.Create(Unsafe.Add(ref wt, q + 1)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c)),
+                            t3 = Vector128.Create(Unsafe.Add(ref wt, q + 2)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Vector128.Create(Unsafe.Add(ref wt, q + 3)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
+                        var m = corner ? Vector128.Max(Vector128.Max(Vector128.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
                         acc = Vector128.Max(acc, m);
                     }
                     acc.StoreUnsafe(ref yr, (nuint)c);
@@ -205,11 +211,9 @@ public sealed class RoiAlignKernel(TensorLayout layout)
                     for (int s = s0; s < s1; s++)
                     {
                         int q = 4 * s;
-                        float m = MathF.Max(MathF.Max(MathF.Max(
-                            Unsafe.Add(ref wt, q) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q) + c)),
-                            Unsafe.Add(ref wt, q + 1) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 1) + c))),
-                            Unsafe.Add(ref wt, q + 2) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 2) + c))),
-                            Unsafe.Add(ref wt, q + 3) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 3) + c)));
+                        float t1 = Unsafe.Add(ref wt, q) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q) + c)), t2 = Unsafe.Add(ref wt, q + 1) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 1) + c)),
+                            t3 = Unsafe.Add(ref wt, q + 2) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Unsafe.Add(ref wt, q + 3) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 3) + c));
+                        float m = corner ? MathF.Max(MathF.Max(MathF.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
                         acc = MathF.Max(acc, m);
                     }
                     Unsafe.Add(ref yr, c) = acc;
