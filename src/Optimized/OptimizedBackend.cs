@@ -19,7 +19,7 @@ public static class OptimizedBackend
 
     static readonly string[] Special =
         ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "poolconf.roi_align_max", "torchvision.roi_pool", "onnx.MaxRoiPool",
-         "onnx.RoiAlign", "tf.nn.max_pool_with_argmax", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
+         "onnx.RoiAlign", "caffe.roi_align", "tf.nn.max_pool_with_argmax", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
 
     /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
     public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops, .. Special];
@@ -46,6 +46,7 @@ public static class OptimizedBackend
                 "ultralytics.spp" or "ultralytics.sppf" or "darknet.yolov3_spp" => RunSpp(c.Op, p, inputs, threads),
                 "torchvision.roi_align" or "poolconf.roi_align_max" or "torchvision.roi_pool" or "onnx.MaxRoiPool" => RunRoi(c.Op, p, inputs, threads),
                 "onnx.RoiAlign" => RunOnnxRoiAlign(p, inputs, threads),
+                "caffe.roi_align" => RunCaffeRoiAlign(p, inputs, threads),
                 "tf.nn.max_pool_with_argmax" => RunTfArgmax(p, inputs, threads),
                 var o when o.StartsWith("torch.max_unpool", StringComparison.Ordinal) => RunUnpool(o, p, inputs, threads),
                 _ => throw new NotServed($"{c.Op} is not served"),
@@ -120,6 +121,32 @@ public static class OptimizedBackend
         if (x.Rank != 4) throw new InvalidParameterException($"inputs.{input}", $"{op} expects a 4-D input N×C×H×W, got {Tensor.ShapeText(x.Shape)}");
         if (x.Shape[1] == 0 || x.Shape[2] == 0 || x.Shape[3] == 0)
             throw new InvalidParameterException($"inputs.{input}", $"{op}: channels and spatial sizes must be non-zero, got {Tensor.ShapeText(x.Shape)}");
+    }
+
+    /// <summary>
+    /// Caffe2 / Detectron v1 <c>RoIAlign</c>: no half-pixel offset, ROI sides at least 1 (so every grid, and the divisor, is at
+    /// least 1), rois K×5 or K×4 (batch 0), box arithmetic in the rois' dtype.
+    /// </summary>
+    static Dictionary<string, Tensor> RunCaffeRoiAlign(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        const string op = "caffe.roi_align";
+        double scale = p.Double("spatial_scale", 1.0);
+        if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", "spatial_scale must be a finite positive number");
+        int ph = p.Int("pooled_h", 1), pw = p.Int("pooled_w", 1), sr = p.Int("sampling_ratio", -1);
+        if (ph <= 0) throw new InvalidParameterException("pooled_h", "pooled_h must be positive");
+        if (pw <= 0) throw new InvalidParameterException("pooled_w", "pooled_w must be positive");
+        p.EnsureAllUsed(op);
+        var input = Input(inputs, "X", op);
+        var x = Float32(input, "X");
+        if (input.Rank != 4) throw new InvalidParameterException("inputs.X", $"{op} expects a 4-D X, got {Tensor.ShapeText(input.Shape)}");
+        var boxes = Input(inputs, "rois", op);
+        if (boxes.DType != input.DType) throw new InvalidParameterException("inputs.rois", $"rois must have X's dtype {input.DType.Name()}");
+        var rois = RoiGeometry.Read(boxes, input.Shape[0], "inputs.rois", allowFour: true);
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        if (h == 0 || w == 0) throw new NotServed("an empty feature map");
+        var y = new float[(long)rois.Length * c * ph * pw];
+        KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, ph, pw, scale, sr, 0, true, boxes.DType, y, threads);
+        return new(StringComparer.Ordinal) { ["Y"] = Output(input.DType, [rois.Length, c, ph, pw], y) };
     }
 
     // ---------------------------------------------------------------- tf.nn.max_pool_with_argmax

@@ -44,6 +44,7 @@ public class OptimizedKernelBackendTests
         new("roi_align_w6", "torchvision.roi_align", """{"output_size":7,"spatial_scale":0.0625,"sampling_ratio":2,"aligned":true}""", [1, 16, 50, 50], "rand"),
         new("roi_align_adaptive", "torchvision.roi_align", """{"output_size":[3,2],"spatial_scale":0.5,"sampling_ratio":-1}""", [2, 5, 13, 11], "subnormal"),
         new("roi_align_max_paper", "poolconf.roi_align_max", """{"output_size":[2,3],"spatial_scale":0.5,"sampling_ratio":2,"aligned":true}""", [2, 5, 13, 11], "nan"),
+        new("caffe_roi_align", "caffe.roi_align", """{"pooled_h":3,"pooled_w":2,"spatial_scale":0.5,"sampling_ratio":0}""", [2, 7, 13, 11], "rand", "X"),
         new("roi_pool", "torchvision.roi_pool", """{"output_size":[4,3],"spatial_scale":0.5}""", [2, 9, 13, 11], "nan"),
         new("onnx_roi_align_avg", "onnx.RoiAlign", """{"output_height":3,"output_width":4,"sampling_ratio":0,"spatial_scale":0.5}""", [2, 6, 13, 11], "rand", "X"),
         new("onnx_roi_align_max_opset10", "onnx.RoiAlign", """{"mode":"max","output_height":2,"output_width":2,"sampling_ratio":2,"spatial_scale":0.25,"opset":10}""", [2, 5, 9, 9], "nan", "X"),
@@ -71,7 +72,7 @@ public class OptimizedKernelBackendTests
                 inputs["rois"] = new Tensor(dtype, [b.Length, 4], b.SelectMany(r => r.Skip(1).Select(v => dtype.Round(v))).ToArray());
                 inputs["batch_indices"] = new Tensor(DType.Int64, [b.Length], b.Select(r => r[0]).ToArray());
             }
-            else inputs[c.Op == "onnx.MaxRoiPool" ? "rois" : "boxes"] = new Tensor(dtype, [b.Length, 5], b.SelectMany(r => r.Select(v => dtype.Round(v))).ToArray());
+            else inputs[c.Op is "onnx.MaxRoiPool" or "caffe.roi_align" ? "rois" : "boxes"] = new Tensor(dtype, [b.Length, 5], b.SelectMany(r => r.Select(v => dtype.Round(v))).ToArray());
         }
         if (c.Op.StartsWith("torch.max_unpool", StringComparison.Ordinal))
         {
