@@ -19,7 +19,7 @@ public static class OptimizedBackend
 
     static readonly string[] Special =
         ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "poolconf.roi_align_max", "torchvision.roi_pool", "onnx.MaxRoiPool",
-         "onnx.RoiAlign", "caffe.roi_align", "tf.nn.max_pool_with_argmax", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
+         "onnx.RoiAlign", "caffe.roi_align", "tf.nn.max_pool_with_argmax", "darknet.maxpool", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
 
     /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
     public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops, .. Special];
@@ -48,6 +48,7 @@ public static class OptimizedBackend
                 "onnx.RoiAlign" => RunOnnxRoiAlign(p, inputs, threads),
                 "caffe.roi_align" => RunCaffeRoiAlign(p, inputs, threads),
                 "tf.nn.max_pool_with_argmax" => RunTfArgmax(p, inputs, threads),
+                "darknet.maxpool" => RunDarknetMaxPool(p, inputs, threads),
                 var o when o.StartsWith("torch.max_unpool", StringComparison.Ordinal) => RunUnpool(o, p, inputs, threads),
                 _ => throw new NotServed($"{c.Op} is not served"),
             };
@@ -216,6 +217,41 @@ public static class OptimizedBackend
         }
         int[] shape = [n, oh, ow, c];
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, shape, y), ["argmax"] = new Tensor(DType.Int64, shape, arg) };
+    }
+
+    // ---------------------------------------------------------------- darknet.maxpool
+
+    /// <summary>
+    /// darknet <c>[maxpool]</c> (size, stride, total padding <c>size − 1</c>, C-truncated offset; <see cref="PoolGeometry.Darknet"/>):
+    /// its scan starts from −FLT_MAX with a strict <c>&gt;</c>, so NaN never wins, results are at least −FLT_MAX, and the index stays −1
+    /// where no tap beat −FLT_MAX. Computed exactly as the max kernel over the input clamped through <c>x &gt; −FLT_MAX ? x : −FLT_MAX</c>
+    /// (NaN and −∞ become −FLT_MAX; first-of-ties kept), an index −1 where the result is −FLT_MAX, and darknet's global index
+    /// <c>(n·C + c)·H·W + in-plane</c>.
+    /// </summary>
+    static Dictionary<string, Tensor> RunDarknetMaxPool(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        const string op = "darknet.maxpool";
+        int stride = p.Int("stride", 1);
+        int size = p.Int("size", stride);
+        int padding = p.Int("padding", size - 1);
+        p.EnsureAllUsed(op);
+        var input = Input(inputs, "input", op);
+        var x = Float32(input, "input");
+        RequireNchw(input, op);
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        Axis[] axes = [PoolGeometry.Darknet(h, size, stride, padding), PoolGeometry.Darknet(w, size, stride, padding)];
+        const float lowest = -float.MaxValue;
+        for (int i = 0; i < x.Length; i++) if (!(x[i] > lowest)) x[i] = lowest;
+        var desc = new PoolDescriptor(Reduction.Max, axes, PoolSemantics.Onnx with { EmptyMax = EmptyWindow.Lowest });
+        var plan = new PoolPlan(desc);
+        int oh = axes[0].Output, ow = axes[1].Output, planeOut = oh * ow, planeIn = h * w;
+        var y = new float[(long)n * c * planeOut];
+        var idx = new long[y.Length];
+        KernelRegistry.MaxPool2dNchw.Run(plan, n, c, x, y, idx, threads);
+        var gi = new double[idx.Length];
+        for (long i = 0; i < gi.Length; i++) gi[i] = y[i] > lowest && idx[i] >= 0 ? idx[i] + i / planeOut * planeIn : -1;
+        int[] shape = [n, c, oh, ow];
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, shape, y), ["indices"] = new Tensor(DType.Int64, shape, gi) };
     }
 
     // ---------------------------------------------------------------- SPP family

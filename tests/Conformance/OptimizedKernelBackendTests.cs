@@ -38,6 +38,8 @@ public class OptimizedKernelBackendTests
         new("tf_argmax_nan_batch_index", "tf.nn.max_pool_with_argmax", """{"ksize":[1,3,3,1],"strides":2,"padding":"SAME","include_batch_in_index":true}""", [2, 9, 8, 17], "nan"),
         new("tf_argmax_valid_ties", "tf.nn.max_pool_with_argmax", """{"ksize":2,"strides":[1,1,2,1],"padding":"VALID"}""", [1, 7, 9, 5], "ties"),
         new("webnn_l2_nhwc", "webnn.l2Pool2d", """{"windowDimensions":[3,3],"strides":[2,2],"padding":[1,1,1,1],"layout":"nhwc"}""", [1, 9, 9, 19], "zeros"),
+        new("darknet_maxpool_k2s1", "darknet.maxpool", """{"size":2,"stride":1}""", [2, 5, 13, 13], "nan"),
+        new("darknet_maxpool_k3s2_neginf", "darknet.maxpool", """{"size":3,"stride":2}""", [1, 9, 8, 11], "neginf"),
         new("ultralytics_spp_w8", "ultralytics.spp", "{}", [1, 12, 20, 20], "nan"),
         new("ultralytics_sppf", "ultralytics.sppf", """{"k":5}""", [1, 7, 13, 9], "neginf"),
         new("darknet_yolov3_spp", "darknet.yolov3_spp", "{}", [1, 6, 13, 13], "nan"),
