@@ -22,7 +22,7 @@ public static class OptimizedBackend
          "onnx.RoiAlign", "caffe.roi_align", "tf.nn.max_pool_with_argmax", "darknet.maxpool", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
 
     /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
-    public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops, .. Special];
+    public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops.Union(Special)];
 
     /// <summary>A case the backend does not serve; the message is the skip reason.</summary>
     public sealed class NotServed(string message) : Exception(message);
@@ -39,7 +39,9 @@ public static class OptimizedBackend
     {
         try
         {
-            if (CasePlanner.Unsupported(c) is null) return RunWindow(CasePlanner.Plan(c, inputs), threads);
+            // The ops read here first (the planner may map some of them too, e.g. darknet.maxpool with a NaN rule the window
+            // kernels do not take directly), then everything the planner maps.
+            if (!Special.Contains(c.Op) && CasePlanner.Unsupported(c) is null) return RunWindow(CasePlanner.Plan(c, inputs), threads);
             var p = new ParamReader(c.Params);
             return c.Op switch
             {
