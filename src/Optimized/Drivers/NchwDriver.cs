@@ -6,31 +6,36 @@ using PoolingConformance.Optimized.Operators;
 namespace PoolingConformance.Optimized.Drivers;
 
 /// <summary>
-/// NCHW (planar) 2-D pooling, separable: a row pass reduces the <c>kw</c> taps of every window column of every input row
-/// (SIMD over consecutive window starts, contiguous loads), then a column pass reduces the <c>kh</c> row results of every
-/// output row (SIMD over output columns). Both passes visit taps in scan order seeded by the first in-bounds tap, so the
-/// selection rule gives the full scan's value and index and the sum order is "rows left to right, then rows top to bottom"
-/// — the same order as <see cref="NhwcDriver"/>. Parallel over (n, c) planes; each plane is computed by the same code
-/// whatever the thread count. Tails: a last vector overlapping the previous one (pure recomputation, separate buffers).
+/// NCHW / NCDHW / NCL (planar) pooling, separable: a row pass reduces the <c>kw</c> taps of every window column of every input
+/// row (SIMD over consecutive window starts, contiguous loads), then a column pass reduces the <c>kh</c> row results of every
+/// output row (SIMD over output columns), and for 3-D a depth pass reduces the <c>kd</c> slice results of every output slice
+/// (SIMD over the OH·OW cells of a slice). Every pass visits taps in scan order seeded by the first in-bounds tap, so the
+/// selection rule gives the full scan's value and index and the sum order is "taps of a row left to right, rows top to
+/// bottom, slices front to back" — the order of <see cref="NhwcDriver"/>. Accumulations map each tap through the operator's
+/// <c>Term</c> once, in the row pass. Parallel over (n, c) planes; each plane is computed by the same code whatever the thread
+/// count. Tails: a last vector overlapping the previous one (pure recomputation, separate buffers).
 /// </summary>
 public static class NchwDriver
 {
-    sealed class Scratch(PoolPlan2d p)
+    sealed class Scratch(PoolPlan p)
     {
-        public readonly float[] T = new float[p.H.Length * p.OW];
-        public readonly int[] Ti = new int[p.H.Length * p.OW];
-        public readonly float[] R = new float[Math.Max(1, p.W.Length)];
-        public readonly int[] Ri = new int[Math.Max(1, p.W.Length)];
-        public readonly int[] Yi = new int[Math.Max(1, p.OH * p.OW)];
+        public readonly float[] T = new float[Math.Max(1, p.LH * p.OW)];
+        public readonly int[] Ti = new int[Math.Max(1, p.LH * p.OW)];
+        public readonly float[] R = new float[Math.Max(1, p.LW)];
+        public readonly int[] Ri = new int[Math.Max(1, p.LW)];
+        public readonly int[] Yi = new int[Math.Max(1, p.OutputPlane)];
+        // 3-D: the 2-D result of every input depth slice (values and in-slice indices), reduced over depth afterwards.
+        public readonly float[] S = new float[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
+        public readonly int[] Si = new int[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
     }
 
-    public static void Select<TOp>(PoolPlan2d p, int planes, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator =>
+    public static void Select<TOp>(PoolPlan p, int planes, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator =>
         Run(p, planes, threads, (q, s) => SelectPlane<TOp>(p, x, q, y, indices, s));
 
-    public static void Accumulate<TOp>(PoolPlan2d p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
+    public static void Accumulate<TOp>(PoolPlan p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
         Run(p, planes, threads, (q, s) => AccumulatePlane<TOp>(p, x, q, y, s));
 
-    static void Run(PoolPlan2d p, int planes, int threads, Action<int, Scratch> plane)
+    static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane)
     {
         if (threads <= 1 || planes <= 1)
         {
@@ -42,71 +47,115 @@ public static class NchwDriver
             (q, _, s) => { plane(q, s); return s; }, _ => { });
     }
 
-    static void SelectPlane<TOp>(PoolPlan2d p, float[] xa, int q, float[] ya, long[]? ia, Scratch s) where TOp : ISelectOperator
+    static void SelectPlane<TOp>(PoolPlan p, float[] xa, int q, float[] ya, long[]? ia, Scratch s) where TOp : ISelectOperator
     {
-        int H = p.H.Length, W = p.W.Length, OW = p.OW, OH = p.OH;
-        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * H * W);
-        ref float t = ref MemoryMarshal.GetArrayDataReference(s.T);
-        ref int ti = ref MemoryMarshal.GetArrayDataReference(s.Ti);
-        for (int ih = 0; ih < H; ih++)
-            RowSelect<TOp>(p, ref Unsafe.Add(ref x, ih * W), ref Unsafe.Add(ref t, ih * OW), ref Unsafe.Add(ref ti, ih * OW), s);
-        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * OH * OW);
+        int slice = p.LH * p.LW, cells = p.OH * p.OW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
+        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
         ref int yi = ref MemoryMarshal.GetArrayDataReference(s.Yi);
-        int dH = p.H.Dilation;
-        for (int oh = 0; oh < OH; oh++)
+        if (p.SingleSlice) SelectSlice<TOp>(p, ref x, ref y, ref yi, s);
+        else
         {
-            int cnt = p.CountH[oh];
-            if (cnt == 0) continue; // empty row: filled below
-            ref float yrow = ref Unsafe.Add(ref y, oh * OW);
-            ref int yirow = ref Unsafe.Add(ref yi, oh * OW);
-            switch (Cascade.For(OW))
+            ref float sv = ref MemoryMarshal.GetArrayDataReference(s.S);
+            ref int si = ref MemoryMarshal.GetArrayDataReference(s.Si);
+            for (int id = 0; id < p.LD; id++)
+                SelectSlice<TOp>(p, ref Unsafe.Add(ref x, id * slice), ref Unsafe.Add(ref sv, id * cells), ref Unsafe.Add(ref si, id * cells), s);
+            for (int od = 0; od < p.OD; od++)
             {
-                case Tier.V512: ColSelect<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref t, ref ti, OW, W, p.FirstH[oh], cnt, dH, ref yrow, ref yirow); break;
-                case Tier.V256: ColSelect<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref t, ref ti, OW, W, p.FirstH[oh], cnt, dH, ref yrow, ref yirow); break;
-                case Tier.V128: ColSelect<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref t, ref ti, OW, W, p.FirstH[oh], cnt, dH, ref yrow, ref yirow); break;
-                default: ColSelect<TOp, Scalar, float, int, bool>(ref t, ref ti, OW, W, p.FirstH[oh], cnt, dH, ref yrow, ref yirow); break;
+                int cnt = p.CountD[od];
+                if (cnt == 0) continue;
+                ref float yrow = ref Unsafe.Add(ref y, od * cells);
+                ref int yirow = ref Unsafe.Add(ref yi, od * cells);
+                ColSelectTier<TOp>(ref sv, ref si, cells, slice, p.FirstD[od], cnt, p.DilD, ref yrow, ref yirow);
             }
         }
         foreach (var (cell, v) in p.Empty) { Unsafe.Add(ref y, cell) = v; Unsafe.Add(ref yi, cell) = -1; }
         if (ia is not null)
         {
-            ref long dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ia), (nint)q * OH * OW);
-            for (int i = 0; i < OH * OW; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref yi, i);
+            ref long dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ia), (nint)q * p.OutputPlane);
+            for (int i = 0; i < p.OutputPlane; i++) Unsafe.Add(ref dst, i) = Unsafe.Add(ref yi, i);
         }
     }
 
-    static void AccumulatePlane<TOp>(PoolPlan2d p, float[] xa, int q, float[] ya, Scratch s) where TOp : IAccumulateOperator
+    /// <summary>One H×W slice → OH×OW values and in-slice indices (rows with no in-bounds tap are left for the empty fill).</summary>
+    static void SelectSlice<TOp>(PoolPlan p, ref float x, ref float y, ref int yi, Scratch s) where TOp : ISelectOperator
     {
-        int H = p.H.Length, W = p.W.Length, OW = p.OW, OH = p.OH;
-        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * H * W);
+        int H = p.LH, W = p.LW, OW = p.OW, OH = p.OH;
         ref float t = ref MemoryMarshal.GetArrayDataReference(s.T);
+        ref int ti = ref MemoryMarshal.GetArrayDataReference(s.Ti);
         for (int ih = 0; ih < H; ih++)
-            RowAccumulate<TOp>(p, ref Unsafe.Add(ref x, ih * W), ref Unsafe.Add(ref t, ih * OW), s);
-        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * OH * OW);
-        ref float div = ref MemoryMarshal.GetArrayDataReference(p.Divisor!);
-        int dH = p.H.Dilation;
+            RowSelect<TOp>(p, ref Unsafe.Add(ref x, ih * W), ref Unsafe.Add(ref t, ih * OW), ref Unsafe.Add(ref ti, ih * OW), s);
         for (int oh = 0; oh < OH; oh++)
         {
             int cnt = p.CountH[oh];
             if (cnt == 0) continue;
-            ref float yrow = ref Unsafe.Add(ref y, oh * OW);
-            ref float drow = ref Unsafe.Add(ref div, oh * OW);
-            switch (Cascade.For(OW))
+            ColSelectTier<TOp>(ref t, ref ti, OW, W, p.FirstH[oh], cnt, p.DilH, ref Unsafe.Add(ref y, oh * OW), ref Unsafe.Add(ref yi, oh * OW));
+        }
+    }
+
+    static void ColSelectTier<TOp>(ref float t, ref int ti, int len, int stride, int first, int cnt, int dil, ref float y, ref int yi) where TOp : ISelectOperator
+    {
+        switch (Cascade.For(len))
+        {
+            case Tier.V512: ColSelect<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref t, ref ti, len, stride, first, cnt, dil, ref y, ref yi); break;
+            case Tier.V256: ColSelect<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref t, ref ti, len, stride, first, cnt, dil, ref y, ref yi); break;
+            case Tier.V128: ColSelect<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref t, ref ti, len, stride, first, cnt, dil, ref y, ref yi); break;
+            default: ColSelect<TOp, Scalar, float, int, bool>(ref t, ref ti, len, stride, first, cnt, dil, ref y, ref yi); break;
+        }
+    }
+
+    static void AccumulatePlane<TOp>(PoolPlan p, float[] xa, int q, float[] ya, Scratch s) where TOp : IAccumulateOperator
+    {
+        int slice = p.LH * p.LW, cells = p.OH * p.OW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
+        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
+        ref float f = ref MemoryMarshal.GetArrayDataReference(p.Factor!);
+        if (p.SingleSlice) AccumulateSlice<TOp>(p, ref x, ref y, ref f, true, s);
+        else
+        {
+            ref float sv = ref MemoryMarshal.GetArrayDataReference(s.S);
+            for (int id = 0; id < p.LD; id++)
+                AccumulateSlice<TOp>(p, ref Unsafe.Add(ref x, id * slice), ref Unsafe.Add(ref sv, id * cells), ref f, false, s);
+            for (int od = 0; od < p.OD; od++)
             {
-                case Tier.V512: ColAccumulate<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref t, OW, p.FirstH[oh], cnt, dH, ref drow, ref yrow); break;
-                case Tier.V256: ColAccumulate<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref t, OW, p.FirstH[oh], cnt, dH, ref drow, ref yrow); break;
-                case Tier.V128: ColAccumulate<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref t, OW, p.FirstH[oh], cnt, dH, ref drow, ref yrow); break;
-                default: ColAccumulate<TOp, Scalar, float, int, bool>(ref t, OW, p.FirstH[oh], cnt, dH, ref drow, ref yrow); break;
+                int cnt = p.CountD[od];
+                if (cnt == 0) continue;
+                ColAccumulateTier<TOp>(ref sv, cells, p.FirstD[od], cnt, p.DilD, ref Unsafe.Add(ref f, od * cells), true, ref Unsafe.Add(ref y, od * cells));
             }
         }
         foreach (var (cell, v) in p.Empty) Unsafe.Add(ref y, cell) = v;
     }
 
+    static void AccumulateSlice<TOp>(PoolPlan p, ref float x, ref float y, ref float f, bool finalize, Scratch s) where TOp : IAccumulateOperator
+    {
+        int H = p.LH, W = p.LW, OW = p.OW, OH = p.OH;
+        ref float t = ref MemoryMarshal.GetArrayDataReference(s.T);
+        for (int ih = 0; ih < H; ih++)
+            RowAccumulate<TOp>(p, ref Unsafe.Add(ref x, ih * W), ref Unsafe.Add(ref t, ih * OW), s);
+        for (int oh = 0; oh < OH; oh++)
+        {
+            int cnt = p.CountH[oh];
+            if (cnt == 0) continue;
+            ColAccumulateTier<TOp>(ref t, OW, p.FirstH[oh], cnt, p.DilH, ref Unsafe.Add(ref f, oh * OW), finalize, ref Unsafe.Add(ref y, oh * OW));
+        }
+    }
+
+    static void ColAccumulateTier<TOp>(ref float t, int len, int first, int cnt, int dil, ref float f, bool finalize, ref float y) where TOp : IAccumulateOperator
+    {
+        switch (Cascade.For(len))
+        {
+            case Tier.V512: ColAccumulate<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref t, len, first, cnt, dil, ref f, finalize, ref y); break;
+            case Tier.V256: ColAccumulate<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref t, len, first, cnt, dil, ref f, finalize, ref y); break;
+            case Tier.V128: ColAccumulate<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref t, len, first, cnt, dil, ref f, finalize, ref y); break;
+            default: ColAccumulate<TOp, Scalar, float, int, bool>(ref t, len, first, cnt, dil, ref f, finalize, ref y); break;
+        }
+    }
+
     // ---- row pass: one input row → one row of OW window-column results (value, column index) ----
 
-    static void RowSelect<TOp>(PoolPlan2d p, ref float x, ref float trow, ref int tirow, Scratch s) where TOp : ISelectOperator
+    static void RowSelect<TOp>(PoolPlan p, ref float x, ref float trow, ref int tirow, Scratch s) where TOp : ISelectOperator
     {
-        int k = p.W.Kernel, d = p.W.Dilation, lo = p.InteriorLo, hi = p.InteriorHi;
+        int k = p.KernelW, d = p.DilW, lo = p.InteriorLo, hi = p.InteriorHi;
         if (hi > lo)
         {
             int j0 = p.FirstW[lo], len = p.FirstW[hi - 1] - j0 + 1;
@@ -146,9 +195,9 @@ public static class NchwDriver
         }
     }
 
-    static void RowAccumulate<TOp>(PoolPlan2d p, ref float x, ref float trow, Scratch s) where TOp : IAccumulateOperator
+    static void RowAccumulate<TOp>(PoolPlan p, ref float x, ref float trow, Scratch s) where TOp : IAccumulateOperator
     {
-        int k = p.W.Kernel, d = p.W.Dilation, lo = p.InteriorLo, hi = p.InteriorHi;
+        int k = p.KernelW, d = p.DilW, lo = p.InteriorLo, hi = p.InteriorHi;
         if (hi > lo)
         {
             int j0 = p.FirstW[lo], len = p.FirstW[hi - 1] - j0 + 1;
@@ -169,14 +218,14 @@ public static class NchwDriver
         {
             if (ow == lo && hi > lo) { ow = hi - 1; continue; }
             int cnt = p.CountW[ow], c0 = p.FirstW[ow];
-            float acc = cnt > 0 ? Unsafe.Add(ref x, c0) : 0f;
-            for (int m = 1; m < cnt; m++) acc = TOp.Invoke(acc, Unsafe.Add(ref x, c0 + m * d));
+            float acc = cnt > 0 ? TOp.Term(Unsafe.Add(ref x, c0)) : 0f;
+            for (int m = 1; m < cnt; m++) acc = TOp.Invoke(acc, TOp.Term(Unsafe.Add(ref x, c0 + m * d)));
             Unsafe.Add(ref trow, ow) = acc;
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool Next(ref int j, int n, int len)
+    internal static bool Next(ref int j, int n, int len)
     {
         if (j + n <= len) return true;
         if (j >= len) return false;
@@ -211,46 +260,46 @@ public static class NchwDriver
         int n = TW.Count;
         for (int j = 0; Next(ref j, n, len); j += n)
         {
-            TV acc = TW.Load(ref x, j);
-            for (int m = 1; m < k; m++) acc = TW.Invoke<TOp>(acc, TW.Load(ref x, j + m * d));
+            TV acc = TW.Term<TOp>(TW.Load(ref x, j));
+            for (int m = 1; m < k; m++) acc = TW.Invoke<TOp>(acc, TW.Term<TOp>(TW.Load(ref x, j + m * d)));
             TW.Store(acc, ref r, j);
         }
     }
 
-    // ---- column pass: the cnt row results of one output row, SIMD over output columns ----
+    // ---- column (and depth) pass: the cnt partial results of one output row (slice), SIMD over its len cells ----
 
-    static void ColSelect<TOp, TW, TV, TI, TM>(ref float t, ref int ti, int OW, int W, int ih0, int cnt, int dH, ref float y, ref int yi)
+    static void ColSelect<TOp, TW, TV, TI, TM>(ref float t, ref int ti, int len, int stride, int i0, int cnt, int dil, ref float y, ref int yi)
         where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
     {
         int n = TW.Count;
-        for (int j = 0; Next(ref j, n, OW); j += n)
+        for (int j = 0; Next(ref j, n, len); j += n)
         {
-            int ih = ih0;
-            TV acc = TW.Load(ref t, ih * OW + j);
-            TI idx = TW.AddI(TW.LoadI(ref ti, ih * OW + j), TW.BroadcastI(ih * W));
+            int i = i0;
+            TV acc = TW.Load(ref t, i * len + j);
+            TI idx = TW.AddI(TW.LoadI(ref ti, i * len + j), TW.BroadcastI(i * stride));
             for (int m = 1; m < cnt; m++)
             {
-                ih += dH;
-                TV v = TW.Load(ref t, ih * OW + j);
+                i += dil;
+                TV v = TW.Load(ref t, i * len + j);
                 TM mk = TW.Replaces<TOp>(v, acc);
                 acc = TW.Select(mk, v, acc);
-                idx = TW.SelectI(mk, TW.AddI(TW.LoadI(ref ti, ih * OW + j), TW.BroadcastI(ih * W)), idx);
+                idx = TW.SelectI(mk, TW.AddI(TW.LoadI(ref ti, i * len + j), TW.BroadcastI(i * stride)), idx);
             }
             TW.Store(acc, ref y, j);
             TW.StoreI(idx, ref yi, j);
         }
     }
 
-    static void ColAccumulate<TOp, TW, TV, TI, TM>(ref float t, int OW, int ih0, int cnt, int dH, ref float div, ref float y)
+    static void ColAccumulate<TOp, TW, TV, TI, TM>(ref float t, int len, int i0, int cnt, int dil, ref float f, bool finalize, ref float y)
         where TOp : IAccumulateOperator where TW : IWidth<TV, TI, TM>
     {
         int n = TW.Count;
-        for (int j = 0; Next(ref j, n, OW); j += n)
+        for (int j = 0; Next(ref j, n, len); j += n)
         {
-            int ih = ih0;
-            TV acc = TW.Load(ref t, ih * OW + j);
-            for (int m = 1; m < cnt; m++) { ih += dH; acc = TW.Invoke<TOp>(acc, TW.Load(ref t, ih * OW + j)); }
-            TW.Store(TW.Finalize<TOp>(acc, TW.Load(ref div, j)), ref y, j);
+            int i = i0;
+            TV acc = TW.Load(ref t, i * len + j);
+            for (int m = 1; m < cnt; m++) { i += dil; acc = TW.Invoke<TOp>(acc, TW.Load(ref t, i * len + j)); }
+            TW.Store(finalize ? TW.Finalize<TOp>(acc, TW.Load(ref f, j)) : acc, ref y, j);
         }
     }
 }

@@ -6,23 +6,24 @@ using PoolingConformance.Optimized.Operators;
 namespace PoolingConformance.Optimized.Drivers;
 
 /// <summary>
-/// NHWC (channels-last) 2-D pooling: SIMD over channels, every window visited directly in scan order (rows top to bottom,
-/// taps left to right), seeded by its first in-bounds tap. Sums are formed per window row, then added row by row — the
-/// order of <see cref="NchwDriver"/>, so both layouts give bit-identical values and indices. Indices are per (n, c) plane,
-/// <c>ih·W + iw</c>, laid out N×OH×OW×C. Parallel over (n, oh) output rows. Channel tails: a last vector overlapping the
-/// previous one when C ≥ the vector width, the scalar tier otherwise.
+/// Channels-last (NLC, NHWC, NDHWC) pooling: SIMD over channels, every window visited directly in scan order (slices front to
+/// back, rows top to bottom, taps left to right), seeded by its first in-bounds tap. Sums are formed per window row, added
+/// row by row into a slice sum, and slice sums added front to back — the order of <see cref="NchwDriver"/>, so both layouts
+/// give bit-identical values and indices. Indices are per (n, c) plane, <c>(id·H + ih)·W + iw</c>, laid out like the output.
+/// Parallel over (n, od, oh) output rows. Channel tails: a last vector overlapping the previous one when C ≥ the vector
+/// width, the scalar tier otherwise.
 /// </summary>
 public static class NhwcDriver
 {
-    public static void Select<TOp>(PoolPlan2d p, int batch, int channels, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator =>
+    public static void Select<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator =>
         Run(p, batch, channels, threads, (row, yi) => SelectRow<TOp>(p, channels, x, row, y, indices, yi));
 
-    public static void Accumulate<TOp>(PoolPlan2d p, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
+    public static void Accumulate<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
         Run(p, batch, channels, threads, (row, _) => AccumulateRow<TOp>(p, channels, x, row, y));
 
-    static void Run(PoolPlan2d p, int batch, int channels, int threads, Action<int, int[]> row)
+    static void Run(PoolPlan p, int batch, int channels, int threads, Action<int, int[]> row)
     {
-        int rows = batch * p.OH;
+        int rows = batch * p.OD * p.OH;
         if (threads <= 1 || rows <= 1)
         {
             var s = new int[Math.Max(1, channels)];
@@ -33,29 +34,39 @@ public static class NhwcDriver
             (r, _, s) => { row(r, s); return s; }, _ => { });
     }
 
-    static void SelectRow<TOp>(PoolPlan2d p, int C, float[] xa, int row, float[] ya, long[]? ia, int[] yiBuf) where TOp : ISelectOperator
+    /// <summary>The window of one output row: image, first depth/row taps and counts.</summary>
+    readonly record struct RowWindow(int N, int Od, int Oh, int D0, int CntD, int H0, int CntH);
+
+    static RowWindow Locate(PoolPlan p, int row)
     {
-        int n = row / p.OH, oh = row % p.OH, H = p.H.Length, W = p.W.Length, OW = p.OW;
-        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)n * H * W * C);
+        int oh = row % p.OH, t = row / p.OH, od = t % p.OD, n = t / p.OD;
+        return new RowWindow(n, od, oh, p.FirstD[od], p.CountD[od], p.FirstH[oh], p.CountH[oh]);
+    }
+
+    static void SelectRow<TOp>(PoolPlan p, int C, float[] xa, int row, float[] ya, long[]? ia, int[] yiBuf) where TOp : ISelectOperator
+    {
+        var r = Locate(p, row);
+        int OW = p.OW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
         ref int yi = ref MemoryMarshal.GetArrayDataReference(yiBuf);
-        int cntH = p.CountH[oh], ih0 = p.FirstH[oh], dH = p.H.Dilation, dW = p.W.Dilation;
+        var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
         var tier = Cascade.For(C);
         for (int ow = 0; ow < OW; ow++)
         {
             nint o = ((nint)row * OW + ow) * C;
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), o);
             int cntW = p.CountW[ow], iw0 = p.FirstW[ow];
-            if (cntH == 0 || cntW == 0)
+            if (r.CntD == 0 || r.CntH == 0 || cntW == 0)
             {
-                float v = EmptyValue(p, oh, ow);
+                float v = EmptyValue(p, (r.Od * p.OH + r.Oh) * OW + ow);
                 for (int c = 0; c < C; c++) { Unsafe.Add(ref y, c) = v; Unsafe.Add(ref yi, c) = -1; }
             }
             else switch (tier)
             {
-                case Tier.V512: Window<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, ref y, ref yi); break;
-                case Tier.V256: Window<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, ref y, ref yi); break;
-                case Tier.V128: Window<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, ref y, ref yi); break;
-                default: Window<TOp, Scalar, float, int, bool>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, ref y, ref yi); break;
+                case Tier.V512: Window<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x, g, iw0, cntW, ref y, ref yi); break;
+                case Tier.V256: Window<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x, g, iw0, cntW, ref y, ref yi); break;
+                case Tier.V128: Window<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x, g, iw0, cntW, ref y, ref yi); break;
+                default: Window<TOp, Scalar, float, int, bool>(ref x, g, iw0, cntW, ref y, ref yi); break;
             }
             if (ia is not null)
             {
@@ -65,89 +76,90 @@ public static class NhwcDriver
         }
     }
 
-    static void AccumulateRow<TOp>(PoolPlan2d p, int C, float[] xa, int row, float[] ya) where TOp : IAccumulateOperator
+    static void AccumulateRow<TOp>(PoolPlan p, int C, float[] xa, int row, float[] ya) where TOp : IAccumulateOperator
     {
-        int n = row / p.OH, oh = row % p.OH, H = p.H.Length, W = p.W.Length, OW = p.OW;
-        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)n * H * W * C);
-        int cntH = p.CountH[oh], ih0 = p.FirstH[oh], dH = p.H.Dilation, dW = p.W.Dilation;
+        var r = Locate(p, row);
+        int OW = p.OW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
+        var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
         var tier = Cascade.For(C);
         for (int ow = 0; ow < OW; ow++)
         {
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), ((nint)row * OW + ow) * C);
-            int cntW = p.CountW[ow], iw0 = p.FirstW[ow];
-            float div = p.Divisor![oh * OW + ow];
-            if (cntH == 0 || cntW == 0 || div == 0)
+            int cntW = p.CountW[ow], iw0 = p.FirstW[ow], cell = (r.Od * p.OH + r.Oh) * OW + ow;
+            float f = p.Factor![cell];
+            if (r.CntD == 0 || r.CntH == 0 || cntW == 0 || (f == 0 && p.Reduction == Core.Reduction.Average))
             {
-                float v = EmptyValue(p, oh, ow);
+                float v = EmptyValue(p, cell);
                 for (int c = 0; c < C; c++) Unsafe.Add(ref y, c) = v;
             }
             else switch (tier)
             {
-                case Tier.V512: Window<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, div, ref y); break;
-                case Tier.V256: Window<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, div, ref y); break;
-                case Tier.V128: Window<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, div, ref y); break;
-                default: Window<TOp, Scalar, float, int, bool>(ref x, C, W, ih0, cntH, dH, iw0, cntW, dW, div, ref y); break;
+                case Tier.V512: Window<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x, g, iw0, cntW, f, ref y); break;
+                case Tier.V256: Window<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x, g, iw0, cntW, f, ref y); break;
+                case Tier.V128: Window<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x, g, iw0, cntW, f, ref y); break;
+                default: Window<TOp, Scalar, float, int, bool>(ref x, g, iw0, cntW, f, ref y); break;
             }
         }
     }
 
-    static float EmptyValue(PoolPlan2d p, int oh, int ow)
+    static float EmptyValue(PoolPlan p, int cell)
     {
-        int cell = oh * p.OW + ow;
         foreach (var (c, v) in p.Empty) if (c == cell) return v;
         return 0f;
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    static bool Next(ref int j, int n, int len)
-    {
-        if (j + n <= len) return true;
-        if (j >= len) return false;
-        j = len - n;
-        return true;
-    }
+    /// <summary>The depth and row taps of one output row's windows, and the sizes that address the input.</summary>
+    readonly record struct Geometry(int C, int H, int W, int D0, int CntD, int DilD, int H0, int CntH, int DilH, int DilW);
 
-    static void Window<TOp, TW, TV, TI, TM>(ref float x, int C, int W, int ih0, int cntH, int dH, int iw0, int cntW, int dW, ref float y, ref int yi)
+    static void Window<TOp, TW, TV, TI, TM>(ref float x, Geometry g, int iw0, int cntW, ref float y, ref int yi)
         where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
     {
-        int n = TW.Count;
-        for (int c = 0; Next(ref c, n, C); c += n)
+        int n = TW.Count, C = g.C;
+        int first = (g.D0 * g.H + g.H0) * g.W + iw0;
+        for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
         {
-            TV acc = TW.Load(ref x, ((nint)ih0 * W + iw0) * C + c);
-            TI idx = TW.BroadcastI(ih0 * W + iw0);
-            for (int a = 0; a < cntH; a++)
-            {
-                int ih = ih0 + a * dH;
-                for (int b = a == 0 ? 1 : 0; b < cntW; b++)
+            TV acc = TW.Load(ref x, (nint)first * C + c);
+            TI idx = TW.BroadcastI(first);
+            for (int e = 0; e < g.CntD; e++)
+                for (int a = 0; a < g.CntH; a++)
                 {
-                    int tap = ih * W + iw0 + b * dW;
-                    TV v = TW.Load(ref x, (nint)tap * C + c);
-                    TM mk = TW.Replaces<TOp>(v, acc);
-                    acc = TW.Select(mk, v, acc);
-                    idx = TW.SelectI(mk, TW.BroadcastI(tap), idx);
+                    int rowTap = ((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0;
+                    for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
+                    {
+                        int tap = rowTap + b * g.DilW;
+                        TV v = TW.Load(ref x, (nint)tap * C + c);
+                        TM mk = TW.Replaces<TOp>(v, acc);
+                        acc = TW.Select(mk, v, acc);
+                        idx = TW.SelectI(mk, TW.BroadcastI(tap), idx);
+                    }
                 }
-            }
             TW.Store(acc, ref y, c);
             TW.StoreI(idx, ref yi, c);
         }
     }
 
-    static void Window<TOp, TW, TV, TI, TM>(ref float x, int C, int W, int ih0, int cntH, int dH, int iw0, int cntW, int dW, float div, ref float y)
+    static void Window<TOp, TW, TV, TI, TM>(ref float x, Geometry g, int iw0, int cntW, float f, ref float y)
         where TOp : IAccumulateOperator where TW : IWidth<TV, TI, TM>
     {
-        int n = TW.Count;
-        TV dv = TW.Broadcast(div);
-        for (int c = 0; Next(ref c, n, C); c += n)
+        int n = TW.Count, C = g.C;
+        TV fv = TW.Broadcast(f);
+        for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
         {
             TV acc = default!;
-            for (int a = 0; a < cntH; a++)
+            for (int e = 0; e < g.CntD; e++)
             {
-                nint rowBase = ((nint)(ih0 + a * dH) * W + iw0) * C + c;
-                TV rs = TW.Load(ref x, rowBase);
-                for (int b = 1; b < cntW; b++) rs = TW.Invoke<TOp>(rs, TW.Load(ref x, rowBase + (nint)b * dW * C));
-                acc = a == 0 ? rs : TW.Invoke<TOp>(acc, rs);
+                TV sacc = default!;
+                for (int a = 0; a < g.CntH; a++)
+                {
+                    nint rowBase = ((nint)((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0) * C + c;
+                    TV rs = TW.Term<TOp>(TW.Load(ref x, rowBase));
+                    for (int b = 1; b < cntW; b++) rs = TW.Invoke<TOp>(rs, TW.Term<TOp>(TW.Load(ref x, rowBase + (nint)b * g.DilW * C)));
+                    sacc = a == 0 ? rs : TW.Invoke<TOp>(sacc, rs);
+                }
+                acc = e == 0 ? sacc : TW.Invoke<TOp>(acc, sacc);
             }
-            TW.Store(TW.Finalize<TOp>(acc, dv), ref y, c);
+            TW.Store(TW.Finalize<TOp>(acc, fv), ref y, c);
         }
     }
 }

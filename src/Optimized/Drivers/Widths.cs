@@ -25,7 +25,10 @@ public interface IWidth<TV, TI, TM>
     static abstract TM Replaces<TOp>(TV x, TV acc) where TOp : ISelectOperator;
     static abstract TV Select(TM m, TV a, TV b);
     static abstract TI SelectI(TM m, TI a, TI b);
+    static abstract TV Term<TOp>(TV x) where TOp : IAccumulateOperator;
     static abstract TV Invoke<TOp>(TV acc, TV x) where TOp : IAccumulateOperator;
+    /// <summary>The operator's max combine of two partial maxima (value only): <c>acc</c> unless <c>x</c> replaces it.</summary>
+    static abstract TV Combine<TOp>(TV acc, TV x) where TOp : ISelectOperator;
     static abstract TV Finalize<TOp>(TV acc, TV divisor) where TOp : IAccumulateOperator;
 }
 
@@ -43,7 +46,9 @@ public readonly struct Scalar : IWidth<float, int, bool>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool Replaces<TOp>(float x, float acc) where TOp : ISelectOperator => TOp.Replaces(x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Select(bool m, float a, float b) => m ? a : b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static int SelectI(bool m, int a, int b) => m ? a : b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Term<TOp>(float x) where TOp : IAccumulateOperator => TOp.Term(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Invoke<TOp>(float acc, float x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Combine<TOp>(float acc, float x) where TOp : ISelectOperator => TOp.Replaces(x, acc) ? x : acc;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Finalize<TOp>(float acc, float d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
 }
 
@@ -61,7 +66,9 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Replaces<TOp>(Vector128<float> x, Vector128<float> acc) where TOp : ISelectOperator => TOp.Replaces(x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Select(Vector128<float> m, Vector128<float> a, Vector128<float> b) => Vector128.ConditionalSelect(m, a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> SelectI(Vector128<float> m, Vector128<int> a, Vector128<int> b) => Vector128.ConditionalSelect(m.AsInt32(), a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Term<TOp>(Vector128<float> x) where TOp : IAccumulateOperator => TOp.Term(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Invoke<TOp>(Vector128<float> acc, Vector128<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Combine<TOp>(Vector128<float> acc, Vector128<float> x) where TOp : ISelectOperator => Vector128.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Finalize<TOp>(Vector128<float> acc, Vector128<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
 }
 
@@ -79,7 +86,9 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Replaces<TOp>(Vector256<float> x, Vector256<float> acc) where TOp : ISelectOperator => TOp.Replaces(x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Select(Vector256<float> m, Vector256<float> a, Vector256<float> b) => Vector256.ConditionalSelect(m, a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> SelectI(Vector256<float> m, Vector256<int> a, Vector256<int> b) => Vector256.ConditionalSelect(m.AsInt32(), a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Term<TOp>(Vector256<float> x) where TOp : IAccumulateOperator => TOp.Term(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Invoke<TOp>(Vector256<float> acc, Vector256<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Combine<TOp>(Vector256<float> acc, Vector256<float> x) where TOp : ISelectOperator => Vector256.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Finalize<TOp>(Vector256<float> acc, Vector256<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
 }
 
@@ -97,6 +106,8 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Replaces<TOp>(Vector512<float> x, Vector512<float> acc) where TOp : ISelectOperator => TOp.Replaces(x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Select(Vector512<float> m, Vector512<float> a, Vector512<float> b) => Vector512.ConditionalSelect(m, a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> SelectI(Vector512<float> m, Vector512<int> a, Vector512<int> b) => Vector512.ConditionalSelect(m.AsInt32(), a, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Term<TOp>(Vector512<float> x) where TOp : IAccumulateOperator => TOp.Term(x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Invoke<TOp>(Vector512<float> acc, Vector512<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Combine<TOp>(Vector512<float> acc, Vector512<float> x) where TOp : ISelectOperator => Vector512.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Finalize<TOp>(Vector512<float> acc, Vector512<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
 }

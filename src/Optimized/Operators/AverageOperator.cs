@@ -10,6 +10,10 @@ namespace PoolingConformance.Optimized.Operators;
 /// </summary>
 public readonly struct AverageOperator : IAccumulateOperator
 {
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Term(float x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Term(Vector128<float> x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Term(Vector256<float> x) => x;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Term(Vector512<float> x) => x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Invoke(float acc, float x) => acc + x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Invoke(Vector128<float> acc, Vector128<float> x) => acc + x;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Invoke(Vector256<float> acc, Vector256<float> x) => acc + x;

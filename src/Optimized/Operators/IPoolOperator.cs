@@ -20,17 +20,23 @@ public interface ISelectOperator
 }
 
 /// <summary>
-/// An accumulation operator (average pooling): <c>Invoke(acc, x)</c> folds one tap, <c>Finalize(acc, divisor)</c> ends a
-/// window. The drivers fix the order per output element (taps of one window row left to right seeded by the first tap,
-/// then the row results top to bottom seeded by the first row), the same in every layout, ISA tier and thread count.
+/// An accumulation operator (average and Lp pooling): <c>Term(x)</c> maps one tap to its summand (the identity for an
+/// average, <c>x²</c> or <c>|x|</c> for Lp), <c>Invoke(acc, t)</c> folds one summand, <c>Finalize(acc, factor)</c> ends a window
+/// with the plan's per-cell factor (<see cref="PoolPlan.Factor"/>: a divisor, or an Lp scale). The drivers fix the order per
+/// output element (taps of one window row left to right seeded by the first tap, then the row results top to bottom seeded
+/// by the first row, then depth slices front to back), the same in every layout, ISA tier and thread count.
 /// </summary>
 public interface IAccumulateOperator
 {
+    static abstract float Term(float x);
+    static abstract Vector128<float> Term(Vector128<float> x);
+    static abstract Vector256<float> Term(Vector256<float> x);
+    static abstract Vector512<float> Term(Vector512<float> x);
     static abstract float Invoke(float acc, float x);
     static abstract Vector128<float> Invoke(Vector128<float> acc, Vector128<float> x);
     static abstract Vector256<float> Invoke(Vector256<float> acc, Vector256<float> x);
     static abstract Vector512<float> Invoke(Vector512<float> acc, Vector512<float> x);
-    static abstract float Finalize(float acc, float divisor);
+    static abstract float Finalize(float acc, float factor);
     static abstract Vector128<float> Finalize(Vector128<float> acc, Vector128<float> divisor);
     static abstract Vector256<float> Finalize(Vector256<float> acc, Vector256<float> divisor);
     static abstract Vector512<float> Finalize(Vector512<float> acc, Vector512<float> divisor);

@@ -1,0 +1,138 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using PoolingConformance.Optimized.Operators;
+
+namespace PoolingConformance.Optimized.Drivers;
+
+/// <summary>
+/// Global accumulation (global average / Lp: one window that is the whole plane, <see cref="PoolPlan.IsGlobal"/>), as a flat
+/// reduction. The summation order is fixed and the same in every layout, ISA tier and thread count: 16 slots, tap <c>i</c> of
+/// the plane (flat in-plane order) added to slot <c>i mod 16</c> (slots start at 0), then the slots folded pairwise
+/// (<c>s[j] += s[j + 8]</c>, then <c>+4</c>, <c>+2</c>, <c>+1</c>). NCHW: a Vector512 holds the 16 slots (two Vector256, four
+/// Vector128, sixteen scalars in the narrower tiers), SIMD along the plane, parallel over blocks of planes. NHWC: the slots
+/// are 16 rows of C in a per-thread scratch, SIMD over channels (scalar channel tail: the slots are read-modify-write),
+/// parallel over images. Any order is within the derived bound (TESTING.md §3); this one makes NCHW and NHWC bit-identical.
+/// </summary>
+public static class GlobalDriver
+{
+    const int Slots = 16;
+
+    public static void AccumulateNchw<TOp>(PoolPlan p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator
+    {
+        int len = p.InputPlane;
+        float f = p.Factor![0];
+        const int block = 64;
+        int blocks = (planes + block - 1) / block;
+        void Block(int b)
+        {
+            Span<float> s = stackalloc float[Slots];
+            int end = Math.Min(planes, (b + 1) * block);
+            for (int q = b * block; q < end; q++)
+            {
+                ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)q * len);
+                y[q] = TOp.Finalize(PlaneSum<TOp>(ref xp, len, s), f);
+            }
+        }
+        if (threads <= 1 || blocks <= 1) for (int b = 0; b < blocks; b++) Block(b);
+        else Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Block);
+    }
+
+    static float PlaneSum<TOp>(ref float x, int len, Span<float> s) where TOp : IAccumulateOperator
+    {
+        int full = len / Slots * Slots;
+        ref float sr = ref MemoryMarshal.GetReference(s);
+        switch (Cascade.Widest)
+        {
+            case Tier.V512:
+            {
+                var a = Vector512<float>.Zero;
+                for (int i = 0; i < full; i += Slots) a = TOp.Invoke(a, TOp.Term(Vector512.LoadUnsafe(ref x, (nuint)i)));
+                a.StoreUnsafe(ref sr);
+                break;
+            }
+            case Tier.V256:
+            {
+                Vector256<float> a0 = Vector256<float>.Zero, a1 = a0;
+                for (int i = 0; i < full; i += Slots)
+                {
+                    a0 = TOp.Invoke(a0, TOp.Term(Vector256.LoadUnsafe(ref x, (nuint)i)));
+                    a1 = TOp.Invoke(a1, TOp.Term(Vector256.LoadUnsafe(ref x, (nuint)i + 8)));
+                }
+                a0.StoreUnsafe(ref sr); a1.StoreUnsafe(ref sr, 8);
+                break;
+            }
+            case Tier.V128:
+            {
+                Vector128<float> a0 = Vector128<float>.Zero, a1 = a0, a2 = a0, a3 = a0;
+                for (int i = 0; i < full; i += Slots)
+                {
+                    a0 = TOp.Invoke(a0, TOp.Term(Vector128.LoadUnsafe(ref x, (nuint)i)));
+                    a1 = TOp.Invoke(a1, TOp.Term(Vector128.LoadUnsafe(ref x, (nuint)i + 4)));
+                    a2 = TOp.Invoke(a2, TOp.Term(Vector128.LoadUnsafe(ref x, (nuint)i + 8)));
+                    a3 = TOp.Invoke(a3, TOp.Term(Vector128.LoadUnsafe(ref x, (nuint)i + 12)));
+                }
+                a0.StoreUnsafe(ref sr); a1.StoreUnsafe(ref sr, 4); a2.StoreUnsafe(ref sr, 8); a3.StoreUnsafe(ref sr, 12);
+                break;
+            }
+            default:
+                s.Clear();
+                for (int i = 0; i < full; i += Slots)
+                    for (int j = 0; j < Slots; j++) Unsafe.Add(ref sr, j) = TOp.Invoke(Unsafe.Add(ref sr, j), TOp.Term(Unsafe.Add(ref x, i + j)));
+                break;
+        }
+        for (int j = 0; j < len - full; j++) Unsafe.Add(ref sr, j) = TOp.Invoke(Unsafe.Add(ref sr, j), TOp.Term(Unsafe.Add(ref x, full + j)));
+        for (int h = Slots / 2; h >= 1; h /= 2)
+            for (int j = 0; j < h; j++) Unsafe.Add(ref sr, j) = TOp.Invoke(Unsafe.Add(ref sr, j), Unsafe.Add(ref sr, j + h));
+        return sr;
+    }
+
+    public static void AccumulateNhwc<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator
+    {
+        int len = p.InputPlane, C = channels;
+        float f = p.Factor![0];
+        void Image(int n, float[] s)
+        {
+            Array.Clear(s);
+            ref float sr = ref MemoryMarshal.GetArrayDataReference(s);
+            ref float xn = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)n * len * C);
+            for (int i = 0; i < len; i++) AddRow<TOp>(ref Unsafe.Add(ref sr, (i % Slots) * C), ref Unsafe.Add(ref xn, (nint)i * C), C, true);
+            for (int h = Slots / 2; h >= 1; h /= 2)
+                for (int j = 0; j < h; j++) AddRow<TOp>(ref Unsafe.Add(ref sr, j * C), ref Unsafe.Add(ref sr, (j + h) * C), C, false);
+            ref float yn = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)n * C);
+            for (int c = 0; c < C; c++) Unsafe.Add(ref yn, c) = TOp.Finalize(Unsafe.Add(ref sr, c), f);
+        }
+        if (threads <= 1 || batch <= 1) { var s = new float[Slots * C]; for (int n = 0; n < batch; n++) Image(n, s); }
+        else Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new float[Slots * C],
+            (n, _, s) => { Image(n, s); return s; }, _ => { });
+    }
+
+    /// <summary><c>acc[c] = Invoke(acc[c], term ? Term(v[c]) : v[c])</c> for c &lt; C; full vectors, then a scalar tail (no overlap: read-modify-write).</summary>
+    static void AddRow<TOp>(ref float acc, ref float v, int C, bool term) where TOp : IAccumulateOperator
+    {
+        int c = 0;
+        if (Cascade.Widest == Tier.V512)
+            for (; c + 16 <= C; c += 16)
+            {
+                var t = Vector512.LoadUnsafe(ref v, (nuint)c);
+                TOp.Invoke(Vector512.LoadUnsafe(ref acc, (nuint)c), term ? TOp.Term(t) : t).StoreUnsafe(ref acc, (nuint)c);
+            }
+        if (Cascade.Widest >= Tier.V256)
+            for (; c + 8 <= C; c += 8)
+            {
+                var t = Vector256.LoadUnsafe(ref v, (nuint)c);
+                TOp.Invoke(Vector256.LoadUnsafe(ref acc, (nuint)c), term ? TOp.Term(t) : t).StoreUnsafe(ref acc, (nuint)c);
+            }
+        if (Cascade.Widest >= Tier.V128)
+            for (; c + 4 <= C; c += 4)
+            {
+                var t = Vector128.LoadUnsafe(ref v, (nuint)c);
+                TOp.Invoke(Vector128.LoadUnsafe(ref acc, (nuint)c), term ? TOp.Term(t) : t).StoreUnsafe(ref acc, (nuint)c);
+            }
+        for (; c < C; c++)
+        {
+            float t = Unsafe.Add(ref v, c);
+            Unsafe.Add(ref acc, c) = TOp.Invoke(Unsafe.Add(ref acc, c), term ? TOp.Term(t) : t);
+        }
+    }
+}
