@@ -281,4 +281,31 @@ public class OracleEdgeTests
         (v, i, _) = MaxPool.Reduce([-0.0, 0.0], 0, [0, 1], PoolSemantics.Generic, DType.Float32);
         Assert.That((i, double.IsNegative(v)), Is.EqualTo((0L, true)));
     }
+    // ---------------- avg_pool3d's input-size check, Lp's exact regime ----------------
+
+    [Test]
+    public void TorchAvgPool_OnlyThe3dFormChecksInputAgainstKernel()
+    {
+        // 3-D: an input equal to the kernel on every axis is accepted (one window, the mean of 0..7 = 3.5) ...
+        Check.Exact(Check.V(Eval("torch.avg_pool3d", """{"kernel_size": 2}""", Ramp([1, 1, 2, 2, 2], dtype: DType.Float64))), [3.5]);
+        // ... one cell short on the last axis is refused (even though padding 1 would make room) ...
+        Assert.Throws<InvalidParameterException>(() =>
+            Eval("torch.avg_pool3d", """{"kernel_size": 2, "padding": 1}""", Ramp([1, 1, 2, 2, 1], dtype: DType.Float64)));
+        // ... while 2-D lets padding make room: 1×1 input, k = 2, pad 1 → one window [−1, 0]², x0 = 8 over the include-pad divisor 4.
+        Check.Exact(Check.V(Eval("torch.avg_pool2d", """{"kernel_size": 2, "padding": 1}""", T([1, 1, 1, 1], 8))), [2]);
+    }
+
+    [Test]
+    public void OnnxLpPool_IntegerInputIntegerP_IsTheExactRegime()
+    {
+        // float64 [3, 4], p = 2: 9 + 16 = 25 is exact (integers, Σ ≤ 2^53), so δZ = 0 and the bound is only the root's and the
+        // output's roundings: (c_root·u + 2·u)·5 + (2 + 2)·η = 15u + 4η with u = 2^−53, η = 2^−1074.
+        var e = Check.E(Eval("onnx.LpPool", """{"kernel_shape": [2]}""", T([1, 1, 2], 3, 4), "X"), "Y");
+        Check.Exact(e.Value.Data, [5]);
+        Assert.That(e.Bound![0], Is.EqualTo(15 * Math.ScaleB(1, -53) + 4 * double.Epsilon).Within(1e-20));
+        // p = 2.5 on the same integers: x^p is not an integer, so the sum is not exact. The roundings alone give (8u + 2u)·y;
+        // δZ = (1 + 8)·u·Z with Z = 3^2.5 + 4^2.5 ≈ 47.59 adds ≈ (1/p)·y·9u ≈ 3.6u·y through the root, so the bound exceeds 12u·y.
+        var f = Check.E(Eval("onnx.LpPool", """{"kernel_shape": [2], "p": 2.5, "opset": 1}""", T([1, 1, 2], 3, 4), "X"), "Y");
+        Assert.That(f.Bound![0], Is.GreaterThan(12 * Math.ScaleB(1, -53) * f.Value.Data[0]));
+    }
 }
