@@ -30,6 +30,10 @@ public class OracleEdgeTests
         Assert.That(ints, Is.True);
         // the same order with the small terms first: 1 + 1 = 2, 2 + 1e16 rounds to 1e16 + 2 exactly, − 1e16 → 2.
         Assert.That(AveragePool.Sum([1, 1, 1e16, -1e16], 0, [0, 1, 2, 3]).Sum, Is.EqualTo(2.0));
+        // the correction's other branch (a term larger than the running sum): [1, 1e16, −1e16]. 1 + 1e16 rounds to 1e16 and the
+        // lost 1 is recovered as (v − u) + s = (1e16 − 1e16) + 1 — the form (s − u) + v would give (1 − 1e16) + 1e16 = 0, since
+        // 1 − 1e16 itself rounds to −1e16. Exact sum 1.
+        Assert.That(AveragePool.Sum([1, 1e16, -1e16], 0, [0, 1, 2]).Sum, Is.EqualTo(1.0));
         // offset and tap order: taps 1..4 of [9, 1e16, 1, −1e16, 1].
         Assert.That(AveragePool.Sum([9, 1e16, 1, -1e16, 1], 1, [0, 1, 2, 3]).Sum, Is.EqualTo(2.0));
     }
@@ -102,6 +106,15 @@ public class OracleEdgeTests
         Window[] ws = [new(0, [], 0, 0, 2), new(1, [0, 1], 2, 2, 2)];
         var e = LpPool.Apply(x, ws, [2], PoolSemantics.Torch, 2, "y");
         Check.Close(e.Value.Data, [0, 5], 1e-15);   // √(9 + 16) = 5
+    }
+
+    [Test]
+    public void Lp_NoWindows_GivesAnEmptyOutput()
+    {
+        // A problem with zero output cells (output shape 0): nothing to compute, an empty tensor of shape N×C×0.
+        var e = LpPool.Apply(T([1, 1, 2], 3, 4), [], [0], PoolSemantics.Generic, 2, "y");
+        Assert.That(e.Value.Shape, Is.EqualTo(new[] { 1, 1, 0 }));
+        Assert.That(e.Value.Data, Is.Empty);
     }
 
     [TestCase(0.0)]
