@@ -56,6 +56,14 @@ public class GeometryEdgeTests
     }
 
     [Test]
+    public void OutputSize_UpToIntMaxThenRefused()
+    {
+        // L = 2^31 − 1, k = s = 1: O = L exactly fits an int (the `>` of the overflow check, not `>=`); pad 1 more overflows.
+        Assert.That(PoolGeometry.OutputSize(int.MaxValue, 1, 1, 1, 0, 0, CeilRule.Floor), Is.EqualTo(int.MaxValue));
+        Refuses(() => PoolGeometry.OutputSize(int.MaxValue, 1, 1, 1, 1, 0, CeilRule.Floor), "kernel_size", "output size overflows");
+    }
+
+    [Test]
     public void Spp_RefusesEmptyLevelsAndInputs()
     {
         Refuses(() => PoolGeometry.SppPaper(5, 0), "levels", "at least 1 bin, got 0");
