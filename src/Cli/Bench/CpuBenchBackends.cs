@@ -2,6 +2,7 @@ using System.Numerics;
 using PoolingConformance.Core;
 using PoolingConformance.Optimized;
 using PoolingConformance.Optimized.Bench;
+using PoolingConformance.Optimized.Kernels;
 
 namespace PoolingConformance.Cli.Bench;
 
@@ -35,31 +36,30 @@ public sealed class ReferenceBench : IBenchBackend
 /// <summary>
 /// <c>optimized</c>: the kernels of <see cref="KernelRegistry"/> — the same entries <c>poolconf run --backend optimized</c> and
 /// the conformance tests use. Window workloads run the kernel the registry finds for the descriptor and layout (values only,
-/// no indices: the peers are timed without them too). YOLO SPP is composed from the registry's max kernel: the input copied
-/// into the first channel block, then one stride-1 same-padded pool per kernel size into a scratch tensor copied into its
-/// block (a dedicated separable SPP kernel, once the registry has one, replaces this here). ROI align has no kernel yet.
+/// no indices: the peers are timed without them too); YOLO SPP runs the separable SPP kernel (<see cref="KernelRegistry.SppNchw"/>,
+/// PyTorch's NaN rule, blocks input, 5, 9, 13); ROI align runs <see cref="KernelRegistry.RoiAlignNchw"/> with torchvision's
+/// <c>aligned=True</c> (offset 0.5) over the workload's float32 boxes.
 /// </summary>
 public sealed class OptimizedBench : IBenchBackend
 {
     public string Name => "optimized";
 
-    /// <summary>The stride-1, same-padded max pools of a YOLO SPP workload, PyTorch semantics (ultralytics' <c>MaxPool2d(k, 1, k // 2)</c>).</summary>
-    public static PoolDescriptor[] SppPools(BenchWorkload w) => w.SppKernels!.Select(k => new PoolDescriptor(Reduction.Max,
-        [PoolGeometry.Explicit(w.H, k, 1, 1, k / 2, k / 2, CeilRule.Floor), PoolGeometry.Explicit(w.W, k, 1, 1, k / 2, k / 2, CeilRule.Floor)],
-        PoolSemantics.Torch)).ToArray();
-
     public string? Unsupported(BenchWorkload w) => w.Kind switch
     {
         WorkloadKind.Window => KernelRegistry.Find(w.Descriptor!, w.Layout).Why,
-        WorkloadKind.RoiAlign => "KernelRegistry has no ROI align kernel yet",
-        _ => w.Layout != TensorLayout.Nchw ? "SPP is composed in NCHW only"
-            : SppPools(w).Select(d => KernelRegistry.Find(d, TensorLayout.Nchw).Why).FirstOrDefault(why => why is not null),
+        WorkloadKind.RoiAlign => w.Layout != TensorLayout.Nchw ? "ROI align is timed in NCHW only" : null,
+        _ => w.Layout != TensorLayout.Nchw ? "SPP is timed in NCHW only" : SppKernel.Unsupported([0, .. w.SppKernels!]),
     };
 
     public IPreparedBench Prepare(BenchWorkload w, int threads)
     {
         if (Unsupported(w) is { } why) throw new NotSupportedException(why);
-        IPreparedBench p = w.Kind == WorkloadKind.Window ? new Window(w, threads) : new Spp(w, threads);
+        IPreparedBench p = w.Kind switch
+        {
+            WorkloadKind.Window => new Window(w, threads),
+            WorkloadKind.RoiAlign => new RoiAlign(w, threads),
+            _ => new Spp(w, threads),
+        };
         p.Run();
         return p;
     }
@@ -87,38 +87,38 @@ public sealed class OptimizedBench : IBenchBackend
         public void Dispose() { }
     }
 
-    sealed class Spp : IPreparedBench, IBenchOutput
+    sealed class Spp(BenchWorkload w, int threads) : IPreparedBench, IBenchOutput
+    {
+        readonly int[] _blocks = [0, .. w.SppKernels!];
+        readonly float[] _x = w.CreateInput(), _y = new float[w.OutputElements];
+
+        public long Bytes => w.MinBytes;
+        public void Run() => KernelRegistry.SppNchw.Run(SppMax.Torch, _blocks, w.N, w.C, w.H, w.W, _x, _y, threads);
+        public float[] ReadOutput() => _y;
+        public void Dispose() { }
+    }
+
+    sealed class RoiAlign : IPreparedBench, IBenchOutput
     {
         readonly BenchWorkload _w;
-        readonly KernelEntry[] _kernels;
-        readonly PoolPlan2d[] _plans;
-        readonly float[] _x, _y, _scratch;
+        readonly RoiAlignSpec _s;
+        readonly Roi[] _rois;
+        readonly float[] _x, _y;
         readonly int _threads;
 
-        public Spp(BenchWorkload w, int threads)
+        public RoiAlign(BenchWorkload w, int threads)
         {
-            _w = w; _threads = threads;
-            var pools = SppPools(w);
-            _kernels = pools.Select(d => KernelRegistry.Find(d, TensorLayout.Nchw).Kernel!).ToArray();
-            _plans = pools.Select(d => new PoolPlan2d(d)).ToArray();
+            _w = w; _s = w.Roi!; _threads = threads;
+            var b = w.CreateBoxes()!;
+            _rois = new Roi[b.Length / 5];
+            for (int k = 0; k < _rois.Length; k++) _rois[k] = new Roi((int)b[5 * k], b[5 * k + 1], b[5 * k + 2], b[5 * k + 3], b[5 * k + 4]);
             _x = w.CreateInput();
             _y = new float[w.OutputElements];
-            _scratch = new float[w.InputElements];
         }
 
         public long Bytes => _w.MinBytes;
-
-        public void Run()
-        {
-            int block = _w.C * _w.H * _w.W, blocks = 1 + _kernels.Length;
-            for (int n = 0; n < _w.N; n++) Array.Copy(_x, (long)n * block, _y, (long)n * blocks * block, block);
-            for (int j = 0; j < _kernels.Length; j++)
-            {
-                _kernels[j].Run(_plans[j], _w.N, _w.C, _x, _scratch, null, _threads);
-                for (int n = 0; n < _w.N; n++) Array.Copy(_scratch, (long)n * block, _y, ((long)n * blocks + 1 + j) * block, block);
-            }
-        }
-
+        public void Run() => KernelRegistry.RoiAlignNchw.Run(_x, _w.N, _w.C, _w.H, _w.W, _rois, _s.PooledH, _s.PooledW, _s.SpatialScale,
+            _s.SamplingRatio, _s.Aligned ? 0.5 : 0, !_s.Aligned, DType.Float32, _y, _threads);
         public float[] ReadOutput() => _y;
         public void Dispose() { }
     }
