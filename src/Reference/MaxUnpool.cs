@@ -10,6 +10,17 @@ namespace PoolingConformance.Reference;
 /// </summary>
 public static class MaxUnpool
 {
+    /// <summary>The most output elements the oracle materializes (2^28, as ONNX caps <c>output_shape</c>; 2 GiB of float64).
+    /// A larger output is refused naming the parameter that asked for it, never attempted.</summary>
+    public const long MaxOutputElements = 1L << 28;
+
+    /// <summary>Refuses an output of <paramref name="planes"/> × <paramref name="planeSize"/> elements above <see cref="MaxOutputElements"/>.</summary>
+    public static void CheckOutputSize(long planes, long planeSize, string field)
+    {
+        if (planeSize > MaxOutputElements || planes * planeSize > MaxOutputElements)
+            throw new InvalidParameterException(field, $"the unpooled output would hold {planes} × {planeSize} elements, more than the {MaxOutputElements} the oracle materializes");
+    }
+
     /// <summary>Scatters <paramref name="values"/> into <paramref name="planes"/> zero planes of <paramref name="planeSize"/> elements.</summary>
     public static double[] Scatter(double[] values, double[] indices, int planes, long planeSize, string indexField)
     {

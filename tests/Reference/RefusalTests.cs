@@ -492,3 +492,64 @@ public class RefusalTests
         Assert.That(Check.S(r), Is.EqualTo(new[] { 1, 1, 5, 6 }));
     }
 }
+
+/// <summary>
+/// Max unpooling materializes its output, so a stride or output size that asks for more than 2^28 elements is refused naming
+/// the parameter (found by the mutation work: kernel 1, stride 2^30 made the oracle try to allocate gigabytes).
+/// </summary>
+[TestFixture]
+public class UnpoolSizeCapTests
+{
+    static Dictionary<string, PoolingConformance.Core.Tensor> In(int[] shape)
+    {
+        long n = shape.Aggregate(1L, (a, b) => a * b);
+        return new()
+        {
+            ["input"] = new(PoolingConformance.Core.DType.Float32, shape, new double[n]),
+            ["indices"] = new(PoolingConformance.Core.DType.Int64, shape, new double[n]),
+        };
+    }
+
+    [Test]
+    public void TorchHugeStride_IsRefusedNamingStride()
+    {
+        var op = new PoolingConformance.Reference.Dialects.Torch.TorchMaxUnpool(2);
+        var e = Assert.Throws<PoolingConformance.Core.InvalidParameterException>(() =>
+            op.Evaluate("{\"kernel_size\": 1, \"stride\": 1073741824}", In([1, 1, 2, 2])));
+        Assert.That(e!.Field, Is.EqualTo("stride"));
+        Assert.That(e.Message, Does.Contain("268435456"));
+    }
+
+    [Test]
+    public void TorchPlaneProductOverCap_IsRefused()
+    {
+        // 2×2 input, stride 2^14 per axis: each axis 16385 (fits), the plane 16385² ≈ 2.7e8 > 2^28.
+        var op = new PoolingConformance.Reference.Dialects.Torch.TorchMaxUnpool(2);
+        var e = Assert.Throws<PoolingConformance.Core.InvalidParameterException>(() =>
+            op.Evaluate("{\"kernel_size\": 1, \"stride\": 16384}", In([1, 1, 2, 2])));
+        Assert.That(e!.Field, Is.EqualTo("stride"));
+    }
+
+    [Test]
+    public void TorchJustUnderCap_IsAccepted()
+    {
+        // 2×2 input, stride 2, kernel 2: default 4×4 — the ordinary case still works.
+        var op = new PoolingConformance.Reference.Dialects.Torch.TorchMaxUnpool(2);
+        var r = op.Evaluate("{\"kernel_size\": 2, \"stride\": 2}", In([1, 1, 2, 2]));
+        Assert.That(r.Outputs["output"].Value.Shape, Is.EqualTo(new[] { 1, 1, 4, 4 }));
+    }
+
+    [Test]
+    public void OnnxHugeStride_IsRefusedNamingStrides()
+    {
+        var op = PoolingConformance.Reference.OpRegistry.Find("onnx.MaxUnpool")!;
+        var inputs = new Dictionary<string, PoolingConformance.Core.Tensor>
+        {
+            ["X"] = new(PoolingConformance.Core.DType.Float32, [1, 1, 2, 2], new double[4]),
+            ["I"] = new(PoolingConformance.Core.DType.Int64, [1, 1, 2, 2], new double[4]),
+        };
+        var e = Assert.Throws<PoolingConformance.Core.InvalidParameterException>(() =>
+            op.Evaluate("{\"kernel_shape\": [1, 1], \"strides\": [1073741824, 1]}", inputs));
+        Assert.That(e!.Field, Is.EqualTo("strides"));
+    }
+}

@@ -19,7 +19,7 @@ public sealed class OnnxMaxUnpool : PoolOp
     public override string ToleranceText => "exact";
 
     /// <summary>The largest output a case may ask for through <c>output_shape</c> (2^28 elements, 2 GiB of doubles).</summary>
-    const long MaxOutputElements = 1L << 28;
+    const long MaxOutputElements = MaxUnpool.MaxOutputElements;
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
@@ -41,10 +41,14 @@ public sealed class OnnxMaxUnpool : PoolOp
         var inferred = new int[nd];
         for (int a = 0; a < nd; a++)
         {
-            inferred[a] = (x.Shape[2 + a] - 1) * s[a] - (pads[a] + pads[nd + a]) + k[a];
+            long inf = (long)(x.Shape[2 + a] - 1) * s[a] - ((long)pads[a] + pads[nd + a]) + k[a];
+            if (inf > MaxUnpool.MaxOutputElements)
+                throw new InvalidParameterException("strides", $"inferred output size {inf} on axis {a} is more than the {MaxUnpool.MaxOutputElements} elements the oracle materializes");
+            inferred[a] = (int)inf;
             if (inferred[a] < 1) throw new InvalidParameterException("pads", $"inferred output size {inferred[a]} on axis {a} is below 1");
         }
         int[] inferredShape = [x.Shape[0], x.Shape[1], .. inferred];
+        MaxUnpool.CheckOutputSize(1, inferredShape.Aggregate(1L, (n, v) => Math.Min(n * v, MaxOutputElements + 1)), "strides");
         var flat = MaxUnpool.Scatter(x.Data, ind.Data, 1, Tensor.ElementCount(inferredShape), "inputs.I");
         var result = new Tensor(x.DType, inferredShape, flat);
         if (OptionalInput(inputs, "output_shape") is { } os)

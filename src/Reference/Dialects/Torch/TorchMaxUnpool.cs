@@ -37,7 +37,10 @@ public sealed class TorchMaxUnpool(int nd) : PoolOp
         var outSpatial = new int[nd];
         for (int a = 0; a < nd; a++)
         {
-            int dflt = (spatial[a] - 1) * s[a] + k[a] - 2 * pad[a];
+            long dfltL = (long)(spatial[a] - 1) * s[a] + k[a] - 2L * pad[a];
+            if (dfltL > MaxUnpool.MaxOutputElements)
+                throw new InvalidParameterException("stride", $"default output size {dfltL} of dim {a} is more than the {MaxUnpool.MaxOutputElements} elements the oracle materializes");
+            int dflt = (int)dfltL;
             outSpatial[a] = dflt;
             if (osRaw is not null)
             {
@@ -50,8 +53,9 @@ public sealed class TorchMaxUnpool(int nd) : PoolOp
             }
             if (outSpatial[a] < 1) throw new InvalidParameterException(osRaw is null ? "padding" : "output_size", $"output size {outSpatial[a]} is below 1");
         }
-        long plane = Tensor.ElementCount(outSpatial);
+        long plane = outSpatial.Aggregate(1L, (n, v) => Math.Min(n * v, MaxUnpool.MaxOutputElements + 1));
         int planes = x.Shape[0] * x.Shape[1];
+        MaxUnpool.CheckOutputSize(planes, plane, osRaw is null ? "stride" : "output_size");
         var outData = MaxUnpool.Scatter(x.Data, indices.Data, planes, plane, "inputs.indices");
         int[] shape = unbatched ? [x.Shape[1], .. outSpatial] : [x.Shape[0], x.Shape[1], .. outSpatial];
         var r = new OpResult { Descriptor = $"MaxUnpool in={Tensor.ShapeText(spatial)} out={Tensor.ShapeText(outSpatial)}" };
