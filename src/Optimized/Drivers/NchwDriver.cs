@@ -17,16 +17,17 @@ namespace PoolingConformance.Optimized.Drivers;
 /// </summary>
 public static class NchwDriver
 {
-    sealed class Scratch(PoolPlan p)
+    /// <summary>Per-thread buffers, allocated once per call; <paramref name="valuesOnly"/> (the stride-2 path) needs the row results only.</summary>
+    sealed class Scratch(PoolPlan p, bool valuesOnly = false)
     {
         public readonly float[] T = new float[Math.Max(1, p.LH * p.OW)];
-        public readonly int[] Ti = new int[Math.Max(1, p.LH * p.OW)];
-        public readonly float[] R = new float[Math.Max(1, p.LW)];
-        public readonly int[] Ri = new int[Math.Max(1, p.LW)];
-        public readonly int[] Yi = new int[Math.Max(1, p.OutputPlane)];
+        public readonly int[] Ti = new int[valuesOnly ? 1 : Math.Max(1, p.LH * p.OW)];
+        public readonly float[] R = new float[valuesOnly ? 1 : Math.Max(1, p.LW)];
+        public readonly int[] Ri = new int[valuesOnly ? 1 : Math.Max(1, p.LW)];
+        public readonly int[] Yi = new int[valuesOnly ? 1 : Math.Max(1, p.OutputPlane)];
         // 3-D: the 2-D result of every input depth slice (values and in-slice indices), reduced over depth afterwards.
-        public readonly float[] S = new float[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
-        public readonly int[] Si = new int[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
+        public readonly float[] S = new float[p.SingleSlice || valuesOnly ? 1 : p.LD * p.OH * p.OW];
+        public readonly int[] Si = new int[p.SingleSlice || valuesOnly ? 1 : p.LD * p.OH * p.OW];
     }
 
     /// <summary>Whether a max over <paramref name="p"/> without indices takes the stride-2 values-only path (for tests and reports).</summary>
@@ -36,7 +37,7 @@ public static class NchwDriver
     {
         if (indices is null && Stride2Rows.For(p) is { } g)
         {
-            Run(p, planes, threads, (q, s) => Stride2ValuesPlane<TOp>(p, g, x, q, y, s));
+            Run(p, planes, threads, (q, s) => Stride2ValuesPlane<TOp>(p, g, x, q, y, s), valuesOnly: true);
             return;
         }
         Run(p, planes, threads, (q, s) => SelectPlane<TOp>(p, x, q, y, indices, s));
@@ -45,15 +46,15 @@ public static class NchwDriver
     public static void Accumulate<TOp>(PoolPlan p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
         Run(p, planes, threads, (q, s) => AccumulatePlane<TOp>(p, x, q, y, s));
 
-    static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane)
+    static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane, bool valuesOnly = false)
     {
         if (threads <= 1 || planes <= 1)
         {
-            var s = new Scratch(p);
+            var s = new Scratch(p, valuesOnly);
             for (int q = 0; q < planes; q++) plane(q, s);
             return;
         }
-        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new Scratch(p),
+        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new Scratch(p, valuesOnly),
             (q, _, s) => { plane(q, s); return s; }, _ => { });
     }
 

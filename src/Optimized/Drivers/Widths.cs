@@ -38,7 +38,10 @@ public interface IWidth<TV, TI, TM>
     static abstract TV Evens(TV a, TV b);
     /// <summary>Lanes 1, 3, 5, … of the 2·Count floats <c>a ‖ b</c>.</summary>
     static abstract TV Odds(TV a, TV b);
-    /// <summary><c>x &gt; acc ? x : acc</c> lane-wise: every select operator's rule when <c>x</c> is not NaN (ties and ±0 keep <c>acc</c>).</summary>
+    /// <summary>
+    /// <c>x &gt; acc ? x : acc</c> lane-wise: every select operator's rule when <c>x</c> is not NaN (ties and ±0 keep <c>acc</c>). On x86 one
+    /// <c>maxps x, acc</c>, which is exactly that: it returns its second operand when the two are equal (±0 included) or unordered.
+    /// </summary>
     static abstract TV MaxOrdered(TV acc, TV x);
     /// <summary><c>seen</c> with the lanes where <c>a</c> or <c>b</c> is NaN set (all ones).</summary>
     static abstract TV NoteNaN(TV seen, TV a, TV b);
@@ -92,7 +95,8 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Invoke<TOp>(Vector128<float> acc, Vector128<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Combine<TOp>(Vector128<float> acc, Vector128<float> x) where TOp : ISelectOperator => Vector128.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Finalize<TOp>(Vector128<float> acc, Vector128<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxOrdered(Vector128<float> acc, Vector128<float> x) => Vector128.ConditionalSelect(Vector128.GreaterThan(x, acc), x, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxOrdered(Vector128<float> acc, Vector128<float> x) =>
+        Sse.IsSupported ? Sse.Max(x, acc) : Vector128.ConditionalSelect(Vector128.GreaterThan(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> NoteNaN(Vector128<float> seen, Vector128<float> a, Vector128<float> b) =>
         seen | (Sse.IsSupported ? Sse.CompareUnordered(a, b) : ~(Vector128.Equals(a, a) & Vector128.Equals(b, b)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector128<float> seen) => seen.AsInt32() != Vector128<int>.Zero;
@@ -125,7 +129,8 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Invoke<TOp>(Vector256<float> acc, Vector256<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Combine<TOp>(Vector256<float> acc, Vector256<float> x) where TOp : ISelectOperator => Vector256.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Finalize<TOp>(Vector256<float> acc, Vector256<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxOrdered(Vector256<float> acc, Vector256<float> x) => Vector256.ConditionalSelect(Vector256.GreaterThan(x, acc), x, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxOrdered(Vector256<float> acc, Vector256<float> x) =>
+        Avx.IsSupported ? Avx.Max(x, acc) : Vector256.ConditionalSelect(Vector256.GreaterThan(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> NoteNaN(Vector256<float> seen, Vector256<float> a, Vector256<float> b) =>
         seen | (Avx.IsSupported ? Avx.CompareUnordered(a, b) : ~(Vector256.Equals(a, a) & Vector256.Equals(b, b)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector256<float> seen) => seen.AsInt32() != Vector256<int>.Zero;
@@ -158,7 +163,8 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Invoke<TOp>(Vector512<float> acc, Vector512<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Combine<TOp>(Vector512<float> acc, Vector512<float> x) where TOp : ISelectOperator => Vector512.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Finalize<TOp>(Vector512<float> acc, Vector512<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
-    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxOrdered(Vector512<float> acc, Vector512<float> x) => Vector512.ConditionalSelect(Vector512.GreaterThan(x, acc), x, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxOrdered(Vector512<float> acc, Vector512<float> x) =>
+        Avx512F.IsSupported ? Avx512F.Max(x, acc) : Vector512.ConditionalSelect(Vector512.GreaterThan(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> NoteNaN(Vector512<float> seen, Vector512<float> a, Vector512<float> b) =>
         seen | (Avx512F.IsSupported ? Avx512F.CompareUnordered(a, b) : ~(Vector512.Equals(a, a) & Vector512.Equals(b, b)));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector512<float> seen) => seen.AsInt32() != Vector512<int>.Zero;
