@@ -359,6 +359,7 @@ public static class NchwDriver
         ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
         ref float t = ref MemoryMarshal.GetArrayDataReference(s.T);
         bool nan = false; // a NaN among the row results: the column pass takes the operator's full rule
+        int[] scalarCols = g.Scalar, countW = p.CountW, firstW = p.FirstW;
         for (int ih = 0; ih < p.LH; ih++)
         {
             ref float xr = ref Unsafe.Add(ref x, ih * W);
@@ -376,9 +377,9 @@ public static class NchwDriver
                 };
                 nan |= rowNaN;
             }
-            foreach (int ow in g.Scalar)
+            for (int si = 0; si < scalarCols.Length; si++)
             {
-                int cnt = p.CountW[ow], c0 = p.FirstW[ow];
+                int ow = scalarCols[si], cnt = countW[ow], c0 = firstW[ow];
                 float acc = cnt > 0 ? Unsafe.Add(ref xr, c0) : float.NegativeInfinity;
                 for (int m = 1; m < cnt; m++)
                 {
