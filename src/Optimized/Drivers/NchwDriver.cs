@@ -17,33 +17,44 @@ namespace PoolingConformance.Optimized.Drivers;
 /// </summary>
 public static class NchwDriver
 {
-    sealed class Scratch(PoolPlan p)
+    /// <summary>Per-thread buffers, allocated once per call; <paramref name="valuesOnly"/> (the stride-2 path) needs the row results only.</summary>
+    sealed class Scratch(PoolPlan p, bool valuesOnly = false)
     {
         public readonly float[] T = new float[Math.Max(1, p.LH * p.OW)];
-        public readonly int[] Ti = new int[Math.Max(1, p.LH * p.OW)];
-        public readonly float[] R = new float[Math.Max(1, p.LW)];
-        public readonly int[] Ri = new int[Math.Max(1, p.LW)];
-        public readonly int[] Yi = new int[Math.Max(1, p.OutputPlane)];
+        public readonly int[] Ti = new int[valuesOnly ? 1 : Math.Max(1, p.LH * p.OW)];
+        public readonly float[] R = new float[valuesOnly ? 1 : Math.Max(1, p.LW)];
+        public readonly int[] Ri = new int[valuesOnly ? 1 : Math.Max(1, p.LW)];
+        public readonly int[] Yi = new int[valuesOnly ? 1 : Math.Max(1, p.OutputPlane)];
         // 3-D: the 2-D result of every input depth slice (values and in-slice indices), reduced over depth afterwards.
-        public readonly float[] S = new float[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
-        public readonly int[] Si = new int[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
+        public readonly float[] S = new float[p.SingleSlice || valuesOnly ? 1 : p.LD * p.OH * p.OW];
+        public readonly int[] Si = new int[p.SingleSlice || valuesOnly ? 1 : p.LD * p.OH * p.OW];
     }
 
-    public static void Select<TOp>(PoolPlan p, int planes, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator =>
+    /// <summary>Whether a max over <paramref name="p"/> without indices takes the stride-2 values-only path (for tests and reports).</summary>
+    public static bool TakesStride2ValuesPath(PoolPlan p) => Stride2Rows.For(p) is not null;
+
+    public static void Select<TOp>(PoolPlan p, int planes, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator
+    {
+        if (indices is null && Stride2Rows.For(p) is { } g)
+        {
+            Run(p, planes, threads, (q, s) => Stride2ValuesPlane<TOp>(p, g, x, q, y, s), valuesOnly: true);
+            return;
+        }
         Run(p, planes, threads, (q, s) => SelectPlane<TOp>(p, x, q, y, indices, s));
+    }
 
     public static void Accumulate<TOp>(PoolPlan p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
         Run(p, planes, threads, (q, s) => AccumulatePlane<TOp>(p, x, q, y, s));
 
-    static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane)
+    static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane, bool valuesOnly = false)
     {
         if (threads <= 1 || planes <= 1)
         {
-            var s = new Scratch(p);
+            var s = new Scratch(p, valuesOnly);
             for (int q = 0; q < planes; q++) plane(q, s);
             return;
         }
-        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new Scratch(p),
+        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new Scratch(p, valuesOnly),
             (q, _, s) => { plane(q, s); return s; }, _ => { });
     }
 
@@ -300,6 +311,161 @@ public static class NchwDriver
             TV acc = TW.Load(ref t, i * len + j);
             for (int m = 1; m < cnt; m++) { i += dil; acc = TW.Invoke<TOp>(acc, TW.Load(ref t, i * len + j)); }
             TW.Store(finalize ? TW.Finalize<TOp>(acc, TW.Load(ref f, j)) : acc, ref y, j);
+        }
+    }
+
+    // ---- values-only fast path: width stride 2, no dilation along the width, 1-D and 2-D (issue 6: W1, W2) ----
+
+    /// <summary>
+    /// The width geometry of the stride-2 values-only path: interior output columns <c>[Lo, Lo + Len)</c> start at input column
+    /// <c>J0 + 2·i</c> and are computed <see cref="Tier"/>-wide from pairs of contiguous loads de-interleaved into their even and
+    /// odd lanes; <c>Len</c> is trimmed so the last vector's loads stay inside the row (only k = 1 reads one column past its tap). <see cref="Scalar"/> lists every other output column (padding borders, ceil overhangs, the
+    /// trimmed ones), scanned one tap at a time — skipping out-of-bounds taps gives the value −∞ padding would give to a max.
+    /// </summary>
+    internal sealed class Stride2Rows
+    {
+        public required int Lo { get; init; }
+        public required int Len { get; init; }
+        public required int J0 { get; init; }
+        public required Tier Tier { get; init; }
+        public required int[] Scalar { get; init; }
+
+        /// <summary>The geometry when the fast path applies to <paramref name="p"/>, else null (the general separable kernel runs).</summary>
+        public static Stride2Rows? For(PoolPlan p)
+        {
+            int k = p.KernelW, lo = p.InteriorLo, hi = p.InteriorHi;
+            if (!p.SingleSlice || k < 1 || p.DilW != 1 || hi - lo < 2) return null;
+            for (int ow = lo; ow + 1 < hi; ow++) if (p.FirstW[ow + 1] - p.FirstW[ow] != 2) return null;
+            int j0 = p.FirstW[lo], len = hi - lo;
+            while (len > 0 && j0 + 2 * len - 1 + Math.Max(0, k - 2) > p.LW - 1) len--; // k = 1: the odd lane after the last tap
+            var tier = Cascade.For(len);
+            while (tier != Tier.Scalar && !CanUnzip(tier)) tier = tier == Tier.V512 ? Tier.V256 : tier == Tier.V256 ? Tier.V128 : Tier.Scalar;
+            var scalar = Enumerable.Range(0, p.OW).Where(ow => ow < lo || ow >= lo + len).ToArray();
+            return new Stride2Rows { Lo = lo, Len = len, J0 = j0, Tier = tier, Scalar = scalar };
+        }
+
+        static bool CanUnzip(Tier t) => t switch { Tier.V512 => W512.CanUnzip, Tier.V256 => W256.CanUnzip, Tier.V128 => W128.CanUnzip, _ => true };
+    }
+
+    /// <summary>
+    /// One plane, values only: every input row → its OW row maxima (taps left to right, seeded by the first), then every output
+    /// row combines its rows top to bottom seeded by the first — the window's row-major scan order, so the operator's rule gives
+    /// the full scan's value (NaN propagation, the first of ±0). Same code and order whatever the tier or thread count.
+    /// </summary>
+    static void Stride2ValuesPlane<TOp>(PoolPlan p, Stride2Rows g, float[] xa, int q, float[] ya, Scratch s) where TOp : ISelectOperator
+    {
+        int W = p.LW, OW = p.OW, k = p.KernelW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
+        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
+        ref float t = ref MemoryMarshal.GetArrayDataReference(s.T);
+        bool nan = false; // a NaN among the row results: the column pass takes the operator's full rule
+        int[] scalarCols = g.Scalar, countW = p.CountW, firstW = p.FirstW;
+        for (int ih = 0; ih < p.LH; ih++)
+        {
+            ref float xr = ref Unsafe.Add(ref x, ih * W);
+            ref float tr = ref Unsafe.Add(ref t, ih * OW);
+            if (g.Len > 0)
+            {
+                ref float xs = ref Unsafe.Add(ref xr, g.J0);
+                ref float ts = ref Unsafe.Add(ref tr, g.Lo);
+                bool rowNaN = g.Tier switch
+                {
+                    Tier.V512 => RowStride2<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref xs, g.Len, k, ref ts),
+                    Tier.V256 => RowStride2<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref xs, g.Len, k, ref ts),
+                    Tier.V128 => RowStride2<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref xs, g.Len, k, ref ts),
+                    _ => RowStride2<TOp, Scalar, float, int, bool>(ref xs, g.Len, k, ref ts),
+                };
+                nan |= rowNaN;
+            }
+            for (int si = 0; si < scalarCols.Length; si++)
+            {
+                int ow = scalarCols[si], cnt = countW[ow], c0 = firstW[ow];
+                float acc = cnt > 0 ? Unsafe.Add(ref xr, c0) : float.NegativeInfinity;
+                for (int m = 1; m < cnt; m++)
+                {
+                    float v = Unsafe.Add(ref xr, c0 + m);
+                    if (TOp.Replaces(v, acc)) acc = v;
+                }
+                Unsafe.Add(ref tr, ow) = acc;
+                nan |= float.IsNaN(acc);
+            }
+        }
+        var tier = Cascade.For(OW);
+        for (int oh = 0; oh < p.OH; oh++)
+        {
+            int cnt = p.CountH[oh];
+            if (cnt == 0) continue;
+            ref float yrow = ref Unsafe.Add(ref y, oh * OW);
+            switch (tier)
+            {
+                case Tier.V512: ColValues<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref t, OW, p.FirstH[oh], cnt, p.DilH, nan, ref yrow); break;
+                case Tier.V256: ColValues<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref t, OW, p.FirstH[oh], cnt, p.DilH, nan, ref yrow); break;
+                case Tier.V128: ColValues<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref t, OW, p.FirstH[oh], cnt, p.DilH, nan, ref yrow); break;
+                default: ColValues<TOp, Scalar, float, int, bool>(ref t, OW, p.FirstH[oh], cnt, p.DilH, nan, ref yrow); break;
+            }
+        }
+        foreach (var (cell, v) in p.Empty) Unsafe.Add(ref y, cell) = v;
+    }
+
+    /// <summary>
+    /// <c>r[i] = max over m &lt; k of x[2i + m]</c> for <c>i &lt; len</c>, taps in order. Tap 0 is the even lanes of the 2·Count floats
+    /// at <c>2i</c>, tap 1 their odd lanes, an even tap <c>m</c> followed by <c>m + 1</c> the even and odd lanes of those at <c>2i + m</c>,
+    /// and a last even tap the odd lanes of those at <c>2i + m − 1</c>, so for k ≥ 2 no load passes the last tap. Last vector overlapping.
+    /// First with the ordered select <c>x &gt; acc ? x : acc</c> (the operator's rule for every non-NaN tap), noting NaN over
+    /// <c>x[0 .. 2·len + k − 3]</c>; a row with a NaN is recomputed with the operator's full rule. Returns whether it had one.
+    /// </summary>
+    static bool RowStride2<TOp, TW, TV, TI, TM>(ref float x, int len, int k, ref float r)
+        where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
+    {
+        int n = TW.Count;
+        TV seen = TW.Zero;
+        for (int j = 0; Next(ref j, n, len); j += n)
+        {
+            ref float b = ref Unsafe.Add(ref x, 2 * j);
+            TV a0 = TW.Load(ref b, 0), a1 = TW.Load(ref b, n);
+            seen = TW.NoteNaN(seen, a0, a1); // x[2j .. 2j + 2n − 1]: over every j, x[0 .. 2·len − 1]
+            TV acc = TW.Evens(a0, a1);
+            if (k > 1) acc = TW.MaxOrdered(acc, TW.Odds(a0, a1));
+            for (int m = 2; m < k; m += 2)
+            {
+                if (m + 1 < k)
+                {
+                    a0 = TW.Load(ref b, m); a1 = TW.Load(ref b, m + n);
+                    acc = TW.MaxOrdered(TW.MaxOrdered(acc, TW.Evens(a0, a1)), TW.Odds(a0, a1));
+                }
+                else
+                {
+                    a0 = TW.Load(ref b, m - 1); a1 = TW.Load(ref b, m - 1 + n);
+                    acc = TW.MaxOrdered(acc, TW.Odds(a0, a1));
+                }
+            }
+            TW.Store(acc, ref r, j);
+        }
+        bool nan = TW.AnySet(seen);
+        for (int c = 2 * len; c <= 2 * len + k - 3 && !nan; c++) nan = float.IsNaN(Unsafe.Add(ref x, c));
+        if (!nan) return false;
+        for (int j = 0; Next(ref j, n, len); j += n)
+        {
+            ref float b = ref Unsafe.Add(ref x, 2 * j);
+            TV acc = TW.Evens(TW.Load(ref b, 0), TW.Load(ref b, n));
+            for (int m = 1; m < k; m++) acc = TW.Combine<TOp>(acc, TW.Odds(TW.Load(ref b, m - 1), TW.Load(ref b, m - 1 + n)));
+            TW.Store(acc, ref r, j);
+        }
+        return true;
+    }
+
+    /// <summary>One output row of values from its <c>cnt</c> row results; <paramref name="nan"/>: some row result may be NaN (full rule).</summary>
+    static void ColValues<TOp, TW, TV, TI, TM>(ref float t, int len, int i0, int cnt, int dil, bool nan, ref float y)
+        where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
+    {
+        int n = TW.Count;
+        for (int j = 0; Next(ref j, n, len); j += n)
+        {
+            int i = i0;
+            TV acc = TW.Load(ref t, i * len + j);
+            if (nan) for (int m = 1; m < cnt; m++) { i += dil; acc = TW.Combine<TOp>(acc, TW.Load(ref t, i * len + j)); }
+            else for (int m = 1; m < cnt; m++) { i += dil; acc = TW.MaxOrdered(acc, TW.Load(ref t, i * len + j)); }
+            TW.Store(acc, ref y, j);
         }
     }
 }

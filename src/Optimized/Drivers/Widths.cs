@@ -1,5 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.Arm;
+using System.Runtime.Intrinsics.X86;
 using PoolingConformance.Optimized.Operators;
 
 namespace PoolingConformance.Optimized.Drivers;
@@ -30,6 +32,22 @@ public interface IWidth<TV, TI, TM>
     /// <summary>The operator's max combine of two partial maxima (value only): <c>acc</c> unless <c>x</c> replaces it.</summary>
     static abstract TV Combine<TOp>(TV acc, TV x) where TOp : ISelectOperator;
     static abstract TV Finalize<TOp>(TV acc, TV divisor) where TOp : IAccumulateOperator;
+    /// <summary>Whether <see cref="Evens"/> and <see cref="Odds"/> have a shuffle on this machine (else the tier is skipped for them).</summary>
+    static abstract bool CanUnzip { get; }
+    /// <summary>Lanes 0, 2, 4, … of the 2·Count floats <c>a ‖ b</c> (a de-interleave; no arithmetic, so bits are kept).</summary>
+    static abstract TV Evens(TV a, TV b);
+    /// <summary>Lanes 1, 3, 5, … of the 2·Count floats <c>a ‖ b</c>.</summary>
+    static abstract TV Odds(TV a, TV b);
+    /// <summary>
+    /// <c>x &gt; acc ? x : acc</c> lane-wise: every select operator's rule when <c>x</c> is not NaN (ties and ±0 keep <c>acc</c>). On x86 one
+    /// <c>maxps x, acc</c>, which is exactly that: it returns its second operand when the two are equal (±0 included) or unordered.
+    /// </summary>
+    static abstract TV MaxOrdered(TV acc, TV x);
+    /// <summary><c>seen</c> with the lanes where <c>a</c> or <c>b</c> is NaN set (all ones).</summary>
+    static abstract TV NoteNaN(TV seen, TV a, TV b);
+    /// <summary>Whether any lane of a <see cref="NoteNaN"/> accumulator is set.</summary>
+    static abstract bool AnySet(TV seen);
+    static abstract TV Zero { get; }
 }
 
 public readonly struct Scalar : IWidth<float, int, bool>
@@ -50,6 +68,13 @@ public readonly struct Scalar : IWidth<float, int, bool>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Invoke<TOp>(float acc, float x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Combine<TOp>(float acc, float x) where TOp : ISelectOperator => TOp.Replaces(x, acc) ? x : acc;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Finalize<TOp>(float acc, float d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxOrdered(float acc, float x) => x > acc ? x : acc;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float NoteNaN(float seen, float a, float b) => float.IsNaN(a) || float.IsNaN(b) ? float.NaN : seen;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(float seen) => float.IsNaN(seen);
+    public static float Zero => 0f;
+    public static bool CanUnzip => true;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Evens(float a, float b) => a;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Odds(float a, float b) => b;
 }
 
 public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128<float>>
@@ -70,6 +95,20 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Invoke<TOp>(Vector128<float> acc, Vector128<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Combine<TOp>(Vector128<float> acc, Vector128<float> x) where TOp : ISelectOperator => Vector128.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Finalize<TOp>(Vector128<float> acc, Vector128<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxOrdered(Vector128<float> acc, Vector128<float> x) =>
+        Sse.IsSupported ? Sse.Max(x, acc) : Vector128.ConditionalSelect(Vector128.GreaterThan(x, acc), x, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> NoteNaN(Vector128<float> seen, Vector128<float> a, Vector128<float> b) =>
+        seen | (Sse.IsSupported ? Sse.CompareUnordered(a, b) : ~(Vector128.Equals(a, a) & Vector128.Equals(b, b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector128<float> seen) => seen.AsInt32() != Vector128<int>.Zero;
+    public static Vector128<float> Zero => Vector128<float>.Zero;
+    public static bool CanUnzip => Sse.IsSupported || AdvSimd.Arm64.IsSupported;
+    // shufps 0b10_00_10_00: [a0, a2, b0, b2]; 0b11_01_11_01: [a1, a3, b1, b3]. Arm64: uzp1 / uzp2.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Evens(Vector128<float> a, Vector128<float> b) =>
+        Sse.IsSupported ? Sse.Shuffle(a, b, 0b10_00_10_00) : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.UnzipEven(a, b) : throw new PlatformNotSupportedException();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Odds(Vector128<float> a, Vector128<float> b) =>
+        Sse.IsSupported ? Sse.Shuffle(a, b, 0b11_01_11_01) : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.UnzipOdd(a, b) : throw new PlatformNotSupportedException();
 }
 
 public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256<float>>
@@ -90,6 +129,20 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Invoke<TOp>(Vector256<float> acc, Vector256<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Combine<TOp>(Vector256<float> acc, Vector256<float> x) where TOp : ISelectOperator => Vector256.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Finalize<TOp>(Vector256<float> acc, Vector256<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxOrdered(Vector256<float> acc, Vector256<float> x) =>
+        Avx.IsSupported ? Avx.Max(x, acc) : Vector256.ConditionalSelect(Vector256.GreaterThan(x, acc), x, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> NoteNaN(Vector256<float> seen, Vector256<float> a, Vector256<float> b) =>
+        seen | (Avx.IsSupported ? Avx.CompareUnordered(a, b) : ~(Vector256.Equals(a, a) & Vector256.Equals(b, b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector256<float> seen) => seen.AsInt32() != Vector256<int>.Zero;
+    public static Vector256<float> Zero => Vector256<float>.Zero;
+    public static bool CanUnzip => Avx2.IsSupported;
+    // vshufps works per 128-bit half ([a0 a2 b0 b2 | a4 a6 b4 b6]); vpermpd 0b11_01_10_00 puts the 64-bit pairs in order.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Evens(Vector256<float> a, Vector256<float> b) =>
+        Avx2.Permute4x64(Avx.Shuffle(a, b, 0b10_00_10_00).AsDouble(), 0b11_01_10_00).AsSingle();
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
+        Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
 }
 
 public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512<float>>
@@ -110,4 +163,18 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Invoke<TOp>(Vector512<float> acc, Vector512<float> x) where TOp : IAccumulateOperator => TOp.Invoke(acc, x);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Combine<TOp>(Vector512<float> acc, Vector512<float> x) where TOp : ISelectOperator => Vector512.ConditionalSelect(TOp.Replaces(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Finalize<TOp>(Vector512<float> acc, Vector512<float> d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxOrdered(Vector512<float> acc, Vector512<float> x) =>
+        Avx512F.IsSupported ? Avx512F.Max(x, acc) : Vector512.ConditionalSelect(Vector512.GreaterThan(x, acc), x, acc);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> NoteNaN(Vector512<float> seen, Vector512<float> a, Vector512<float> b) =>
+        seen | (Avx512F.IsSupported ? Avx512F.CompareUnordered(a, b) : ~(Vector512.Equals(a, a) & Vector512.Equals(b, b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector512<float> seen) => seen.AsInt32() != Vector512<int>.Zero;
+    public static Vector512<float> Zero => Vector512<float>.Zero;
+    public static bool CanUnzip => Avx512F.IsSupported;
+    static readonly Vector512<int> EvenLanes = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+    static readonly Vector512<int> OddLanes = Vector512.Create(1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31);
+    // vpermt2ps over the 32 lanes of a ‖ b with the even (odd) lane numbers.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Evens(Vector512<float> a, Vector512<float> b) => Avx512F.PermuteVar16x32x2(a, EvenLanes, b);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Odds(Vector512<float> a, Vector512<float> b) => Avx512F.PermuteVar16x32x2(a, OddLanes, b);
 }
