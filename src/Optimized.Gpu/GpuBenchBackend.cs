@@ -39,13 +39,7 @@ public sealed class GpuBenchBackend : IBenchBackend, IDisposable
 
     /// <summary>The ROI workload's boxes as every bench backend reads them (<see cref="BenchWorkload.CreateBoxes"/>: K rows
     /// <c>[batch, x1, y1, x2, y2]</c>, float32 corners).</summary>
-    public static Roi[] Boxes(BenchWorkload w)
-    {
-        var b = w.CreateBoxes() ?? throw new InvalidOperationException($"{w.Name} has no boxes");
-        var rois = new Roi[b.Length / 5];
-        for (int k = 0; k < rois.Length; k++) rois[k] = new Roi((int)b[5 * k], b[5 * k + 1], b[5 * k + 2], b[5 * k + 3], b[5 * k + 4]);
-        return rois;
-    }
+    public static Roi[] Boxes(BenchWorkload w) => w.CreateRois() ?? throw new InvalidOperationException($"{w.Name} has no boxes");
 
     public IPreparedBench Prepare(BenchWorkload w, int threads)
     {

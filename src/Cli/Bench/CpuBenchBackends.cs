@@ -109,9 +109,7 @@ public sealed class OptimizedBench : IBenchBackend
         public RoiAlign(BenchWorkload w, int threads)
         {
             _w = w; _s = w.Roi!; _threads = threads;
-            var b = w.CreateBoxes()!;
-            _rois = new Roi[b.Length / 5];
-            for (int k = 0; k < _rois.Length; k++) _rois[k] = new Roi((int)b[5 * k], b[5 * k + 1], b[5 * k + 2], b[5 * k + 3], b[5 * k + 4]);
+            _rois = w.CreateRois()!;
             _x = w.CreateInput();
             _y = new float[w.OutputElements];
         }

@@ -136,6 +136,15 @@ public sealed record BenchWorkload(string Name, string Label, WorkloadKind Kind,
         return b;
     }
 
+    /// <summary>The boxes of <see cref="CreateBoxes"/> as <see cref="Core.Roi"/> values (batch index, float32 corners), or null.</summary>
+    public Roi[]? CreateRois()
+    {
+        if (CreateBoxes() is not { } b) return null;
+        var rois = new Roi[b.Length / 5];
+        for (int k = 0; k < rois.Length; k++) rois[k] = new Roi((int)b[5 * k], b[5 * k + 1], b[5 * k + 2], b[5 * k + 3], b[5 * k + 4]);
+        return rois;
+    }
+
     /// <summary>The workload named <paramref name="name"/> (case-insensitive), or null.</summary>
     public static BenchWorkload? Find(string name) => All.FirstOrDefault(w => string.Equals(w.Name, name, StringComparison.OrdinalIgnoreCase));
 }
