@@ -207,6 +207,40 @@ public static class PoolGeometry
     }
 
     /// <summary>Multiplies the per-axis counts (the divisor or window size of a cell).</summary>
+    /// <summary>The most elements on one axis of an unpooled output (2^28, ONNX's <c>output_shape</c> cap).</summary>
+    public const long MaxUnpoolAxis = 1L << 28;
+
+    /// <summary>
+    /// PyTorch <c>max_unpoolNd</c> output sizes: <c>(L − 1)·s + k − 2p</c> per axis, or the last <c>nd</c> entries of an
+    /// explicit <c>output_size</c> (nd or nd + 2 entries), which must lie strictly within <c>default ± s</c>. Sizes are
+    /// computed in long; an axis above <see cref="MaxUnpoolAxis"/> is refused naming <c>stride</c>, a size below 1 naming
+    /// <c>padding</c> (default) or <c>output_size</c>. The one copy for the oracle and the backends.
+    /// </summary>
+    public static int[] TorchUnpoolOutput(IReadOnlyList<int> spatial, int[] k, int[] s, int[] pad, int[]? outputSize)
+    {
+        int nd = k.Length;
+        if (outputSize is not null && outputSize.Length != nd && outputSize.Length != nd + 2)
+            throw new InvalidParameterException("output_size", $"output_size must have {nd} or {nd + 2} entries, got {outputSize.Length}");
+        var outSpatial = new int[nd];
+        for (int a = 0; a < nd; a++)
+        {
+            long dflt = (long)(spatial[a] - 1) * s[a] + k[a] - 2L * pad[a];
+            if (dflt > MaxUnpoolAxis)
+                throw new InvalidParameterException("stride", $"default output size {dflt} of dim {a} is more than the {MaxUnpoolAxis} elements the oracle materializes");
+            long size = dflt;
+            if (outputSize is not null)
+            {
+                long want = outputSize[outputSize.Length - nd + a];
+                if (!(want > dflt - s[a] && want < dflt + s[a]))
+                    throw new InvalidParameterException("output_size", $"invalid output_size: dim {a} must be between {dflt - s[a]} and {dflt + s[a]} (exclusive), got {want}");
+                size = want;
+            }
+            if (size < 1) throw new InvalidParameterException(outputSize is null ? "padding" : "output_size", $"output size {size} is below 1");
+            outSpatial[a] = (int)size;
+        }
+        return outSpatial;
+    }
+
     public static long Product(IEnumerable<int> counts)
     {
         long p = 1;

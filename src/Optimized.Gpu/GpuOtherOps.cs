@@ -125,22 +125,7 @@ public static class GpuOtherOps
         int[] shape = unbatched ? [1, .. input.Shape] : input.Shape;
         if (shape.Skip(1).Any(v => v == 0)) throw new InvalidParameterException("inputs.input", $"{c.Op} expects non-zero channel and spatial sizes");
         var spatial = shape[2..];
-        var outSpatial = new int[nd];
-        for (int a = 0; a < nd; a++)
-        {
-            int dflt = (spatial[a] - 1) * s[a] + k[a] - 2 * pad[a];
-            outSpatial[a] = dflt;
-            if (osRaw is not null)
-            {
-                if (osRaw.Length != nd && osRaw.Length != nd + 2)
-                    throw new InvalidParameterException("output_size", $"output_size must have {nd} or {nd + 2} entries, got {osRaw.Length}");
-                int want = osRaw[osRaw.Length - nd + a];
-                if (!(want > dflt - s[a] && want < dflt + s[a]))
-                    throw new InvalidParameterException("output_size", $"invalid output_size: dim {a} must be between {dflt - s[a]} and {dflt + s[a]} (exclusive), got {want}");
-                outSpatial[a] = want;
-            }
-            if (outSpatial[a] < 1) throw new InvalidParameterException(osRaw is null ? "padding" : "output_size", $"output size {outSpatial[a]} is below 1");
-        }
+        var outSpatial = PoolGeometry.TorchUnpoolOutput(spatial, k, s, pad, osRaw);
         long plane = Tensor.ElementCount(outSpatial);
         int planes = shape[0] * shape[1];
         var x = Float32(input);

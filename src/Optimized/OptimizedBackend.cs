@@ -413,22 +413,7 @@ public static class OptimizedBackend
             throw new InvalidParameterException("input", $"{op} expects non-zero channel and spatial sizes, got shape {Tensor.ShapeText(input.Shape)}");
         if (shape[0] == 0) throw new NotServed("an empty batch (N = 0)");
         var spatial = shape[2..];
-        var outSpatial = new int[nd];
-        for (int a = 0; a < nd; a++)
-        {
-            int dflt = (spatial[a] - 1) * s[a] + k[a] - 2 * pad[a];
-            outSpatial[a] = dflt;
-            if (osRaw is not null)
-            {
-                if (osRaw.Length != nd && osRaw.Length != nd + 2)
-                    throw new InvalidParameterException("output_size", $"output_size must have {nd} or {nd + 2} entries, got {osRaw.Length}");
-                int want = osRaw[osRaw.Length - nd + a];
-                if (!(want > dflt - s[a] && want < dflt + s[a]))
-                    throw new InvalidParameterException("output_size", $"invalid output_size: dim {a} must be between {dflt - s[a]} and {dflt + s[a]} (exclusive), got {want}");
-                outSpatial[a] = want;
-            }
-            if (outSpatial[a] < 1) throw new InvalidParameterException(osRaw is null ? "padding" : "output_size", $"output size {outSpatial[a]} is below 1");
-        }
+        var outSpatial = PoolGeometry.TorchUnpoolOutput(spatial, k, s, pad, osRaw);
         long outPlane = Tensor.ElementCount(outSpatial);
         if (outPlane > int.MaxValue) throw new NotServed("an output plane over 2³¹ elements");
         int n = shape[0], c = shape[1], inPlane = (int)Tensor.ElementCount(spatial);

@@ -34,25 +34,7 @@ public sealed class TorchMaxUnpool(int nd) : PoolOp
             throw InputErrors.Bad("indices", $"indices shape {Tensor.ShapeText(indices.Shape)} must equal the input shape {Tensor.ShapeText(input.Shape)}");
         var (x, unbatched) = Layout.TorchBatch(input, nd, Name);
         var spatial = x.Shape[2..];
-        var outSpatial = new int[nd];
-        for (int a = 0; a < nd; a++)
-        {
-            long dfltL = (long)(spatial[a] - 1) * s[a] + k[a] - 2L * pad[a];
-            if (dfltL > MaxUnpool.MaxOutputElements)
-                throw new InvalidParameterException("stride", $"default output size {dfltL} of dim {a} is more than the {MaxUnpool.MaxOutputElements} elements the oracle materializes");
-            int dflt = (int)dfltL;
-            outSpatial[a] = dflt;
-            if (osRaw is not null)
-            {
-                if (osRaw.Length != nd && osRaw.Length != nd + 2)
-                    throw new InvalidParameterException("output_size", $"output_size must have {nd} or {nd + 2} entries, got {osRaw.Length}");
-                int want = osRaw[osRaw.Length - nd + a];
-                if (!(want > dflt - s[a] && want < dflt + s[a]))
-                    throw new InvalidParameterException("output_size", $"invalid output_size: dim {a} must be between {dflt - s[a]} and {dflt + s[a]} (exclusive), got {want}");
-                outSpatial[a] = want;
-            }
-            if (outSpatial[a] < 1) throw new InvalidParameterException(osRaw is null ? "padding" : "output_size", $"output size {outSpatial[a]} is below 1");
-        }
+        var outSpatial = PoolGeometry.TorchUnpoolOutput(spatial, k, s, pad, osRaw);
         long plane = outSpatial.Aggregate(1L, (n, v) => Math.Min(n * v, MaxUnpool.MaxOutputElements + 1));
         int planes = x.Shape[0] * x.Shape[1];
         MaxUnpool.CheckOutputSize(planes, plane, osRaw is null ? "stride" : "output_size");
