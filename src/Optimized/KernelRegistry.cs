@@ -130,7 +130,7 @@ public sealed record KernelEntry(string Name, Reduction Reduction, TensorLayout 
 /// (STYLE.md §2.6). The NaN index rule (PyTorch last / ONNX first) is an operator struct chosen from the semantics inside each
 /// max kernel; the Lp exponent picks the operator (p = 2: <c>x·x</c> and a square root; p = 1; general p) inside each Lp kernel.
 /// </summary>
-public static class KernelRegistry
+public static partial class KernelRegistry
 {
     static KernelEntry Pool(Reduction r, int rank, TensorLayout l) =>
         new($"{(r == Reduction.Average ? "Avg" : r.ToString())}Pool{rank}d_F32_{l}", r, l, KernelKind.Window, rank);
@@ -169,7 +169,8 @@ public static class KernelRegistry
     /// <summary>Every kernel's name, window and others, for listings.</summary>
     public static IReadOnlyList<string> Names { get; } =
         [.. All.Select(k => k.Name), .. Adaptive.Select(k => k.Name), SppNchw.Name, SppNhwc.Name, RoiAlignNchw.Name, RoiAlignNhwc.Name,
-         RoiPoolNchw.Name, RoiPoolNhwc.Name, MaxUnpoolNchw.Name, MaxUnpoolNhwc.Name];
+         RoiPoolNchw.Name, RoiPoolNhwc.Name, MaxUnpoolNchw.Name, MaxUnpoolNhwc.Name,
+         .. RegionKernelNames(), .. SurveyKernelNames(), .. FeatureKernelNames()];
 
     static List<KernelEntry> Build()
     {

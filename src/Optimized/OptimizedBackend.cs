@@ -13,13 +13,14 @@ namespace PoolingConformance.Optimized;
 /// here, as the reference's dialect front-ends read them, and run on their registry kernels. Inputs float32 or float16 (widened
 /// on load, results rounded back once); everything else is reported as skipped with the reason.
 /// </summary>
-public static class OptimizedBackend
+public static partial class OptimizedBackend
 {
     public static string Version => $"poolconf optimized kernels ({KernelRegistry.Names.Count} kernels; widest tier {Drivers.Cascade.Name(Drivers.Cascade.Widest)})";
 
     static readonly string[] Special =
         ["ultralytics.spp", "ultralytics.sppf", "darknet.yolov3_spp", "torchvision.roi_align", "poolconf.roi_align_max", "torchvision.roi_pool", "onnx.MaxRoiPool",
-         "onnx.RoiAlign", "caffe.roi_align", "tf.nn.max_pool_with_argmax", "darknet.maxpool", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d"];
+         "onnx.RoiAlign", "caffe.roi_align", "tf.nn.max_pool_with_argmax", "darknet.maxpool", "torch.max_unpool1d", "torch.max_unpool2d", "torch.max_unpool3d",
+         .. RegionOps(), .. SurveyWindowOps(), .. FeatureOps()];
 
     /// <summary>Every op the backend serves (some cases of them may still be skipped: dtype, NaN rule).</summary>
     public static IReadOnlyList<string> Served { get; } = [.. CasePlanner.Ops.Union(Special)];
@@ -52,6 +53,9 @@ public static class OptimizedBackend
                 "tf.nn.max_pool_with_argmax" => RunTfArgmax(p, inputs, threads),
                 "darknet.maxpool" => RunDarknetMaxPool(p, inputs, threads),
                 var o when o.StartsWith("torch.max_unpool", StringComparison.Ordinal) => RunUnpool(o, p, inputs, threads),
+                var o when RegionOps().Contains(o) => RunRegion(c, p, inputs, threads),
+                var o when SurveyWindowOps().Contains(o) => RunSurveyWindow(c, p, inputs, threads),
+                var o when FeatureOps().Contains(o) => RunFeature(c, p, inputs, threads),
                 _ => throw new NotServed($"{c.Op} is not served"),
             };
         }
