@@ -54,6 +54,12 @@ public class PoolPlan
     public float[]? Factor { get; }
     /// <summary>Output cells (<c>(od·OH + oh)·OW + ow</c>) whose window has no in-bounds tap, with their value; index −1.</summary>
     public (int Cell, float Value)[] Empty { get; }
+
+    /// <summary>The stride-2 values-only geometry of the planar max kernel, or null where it does not apply (computed once per plan).</summary>
+    internal Drivers.NchwDriver.Stride2Rows? Stride2 => _stride2Known ? _stride2 : Stride2Once();
+    Drivers.NchwDriver.Stride2Rows? _stride2;
+    bool _stride2Known;
+    Drivers.NchwDriver.Stride2Rows? Stride2Once() { _stride2 = Drivers.NchwDriver.Stride2Rows.For(this); _stride2Known = true; return _stride2; }
     /// <summary>One output cell whose window is the whole input plane (global pooling): the flat-reduction fast path applies.</summary>
     public bool IsGlobal => OD * OH * OW == 1 && CountD[0] == LD && CountH[0] == LH && CountW[0] == LW && Empty.Length == 0;
 

@@ -20,7 +20,11 @@ public static class NchwDriver
     /// <summary>Per-thread buffers, allocated once per call; <paramref name="valuesOnly"/> (the stride-2 path) needs the row results only.</summary>
     sealed class Scratch(PoolPlan p, bool valuesOnly = false)
     {
-        public readonly float[] T = new float[Math.Max(1, p.LH * p.OW)];
+        // Row results of the plane; the stride-2 path needs them only for a plane with a NaN or a row with a ±0 result.
+        float[]? _t;
+        public float[] T => _t ??= new float[Math.Max(1, p.LH * p.OW)];
+        // The stride-2 path's column maxima of one output row's input rows (LW floats).
+        public readonly float[] V = new float[valuesOnly ? Math.Max(1, p.LW) : 1];
         public readonly int[] Ti = new int[valuesOnly ? 1 : Math.Max(1, p.LH * p.OW)];
         public readonly float[] R = new float[valuesOnly ? 1 : Math.Max(1, p.LW)];
         public readonly int[] Ri = new int[valuesOnly ? 1 : Math.Max(1, p.LW)];
@@ -31,13 +35,13 @@ public static class NchwDriver
     }
 
     /// <summary>Whether a max over <paramref name="p"/> without indices takes the stride-2 values-only path (for tests and reports).</summary>
-    public static bool TakesStride2ValuesPath(PoolPlan p) => Stride2Rows.For(p) is not null;
+    public static bool TakesStride2ValuesPath(PoolPlan p) => p.Stride2 is not null;
 
     public static void Select<TOp>(PoolPlan p, int planes, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator
     {
-        if (indices is null && Stride2Rows.For(p) is { } g)
+        if (indices is null && p.Stride2 is Stride2Rows g)
         {
-            Run(p, planes, threads, (q, s) => Stride2ValuesPlane<TOp>(p, g, x, q, y, s), valuesOnly: true);
+            Run(p, planes, threads, (q, s) => Stride2ColumnsFirstPlane<TOp>(p, g, x, q, y, s), valuesOnly: true);
             return;
         }
         Run(p, planes, threads, (q, s) => SelectPlane<TOp>(p, x, q, y, indices, s));
@@ -345,6 +349,200 @@ public static class NchwDriver
         }
 
         static bool CanUnzip(Tier t) => t switch { Tier.V512 => W512.CanUnzip, Tier.V256 => W256.CanUnzip, Tier.V128 => W128.CanUnzip, _ => true };
+    }
+
+    /// <summary>
+    /// One plane, values only, columns first: for every output row, the maxima of its input rows column by column (one pass over
+    /// those rows, full width), then the stride-2 window maxima along that row of column maxima — half the de-interleaving work
+    /// of <see cref="Stride2ValuesPlane{TOp}"/>, which runs a row pass over every input row, and no row buffer of the plane.
+    /// The order of the taps differs from the window's row-major scan order, which decides two things only: which NaN wins
+    /// and which of +0 and −0 wins a tie. Every other value of float32 has one encoding, so a max without NaN and with a non-zero
+    /// result is the same whatever the order. Hence: a NaN anywhere (noted through the sum of each column's taps, which is NaN
+    /// when one of them is; ∞ − ∞ gives a false alarm, which costs time, never bits) sends the plane to
+    /// <see cref="Stride2ValuesPlane{TOp}"/>, and an output row with a ±0 result is recomputed in scan order by
+    /// <see cref="Stride2RowInScanOrder{TOp}"/>. Same code and order whatever the tier or thread count.
+    /// </summary>
+    static void Stride2ColumnsFirstPlane<TOp>(PoolPlan p, Stride2Rows g, float[] xa, int q, float[] ya, Scratch s) where TOp : ISelectOperator
+    {
+        int W = p.LW, OW = p.OW, k = p.KernelW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
+        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
+        ref float v = ref MemoryMarshal.GetArrayDataReference(s.V);
+        int[] scalarCols = g.Scalar, countW = p.CountW, firstW = p.FirstW;
+        var vtier = Cascade.For(W);
+        bool nan = false;
+        for (int oh = 0; oh < p.OH; oh++)
+        {
+            int cnt = p.CountH[oh];
+            if (cnt == 0) continue;
+            ref float x0 = ref Unsafe.Add(ref x, p.FirstH[oh] * W);
+            int step = p.DilH * W;
+            nan |= vtier switch
+            {
+                Tier.V512 => ColumnMax<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x0, W, cnt, step, ref v),
+                Tier.V256 => ColumnMax<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x0, W, cnt, step, ref v),
+                Tier.V128 => ColumnMax<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x0, W, cnt, step, ref v),
+                _ => ColumnMax<Scalar, float, int, bool>(ref x0, W, cnt, step, ref v),
+            };
+            if (nan) break;
+            ref float yrow = ref Unsafe.Add(ref y, oh * OW);
+            bool zero = false;
+            if (g.Len > 0)
+            {
+                ref float vs = ref Unsafe.Add(ref v, g.J0);
+                ref float ys = ref Unsafe.Add(ref yrow, g.Lo);
+                zero = g.Tier switch
+                {
+                    Tier.V512 => WindowMaxStride2<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref vs, g.Len, k, ref ys),
+                    Tier.V256 => WindowMaxStride2<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref vs, g.Len, k, ref ys),
+                    Tier.V128 => WindowMaxStride2<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref vs, g.Len, k, ref ys),
+                    _ => WindowMaxStride2<Scalar, float, int, bool>(ref vs, g.Len, k, ref ys),
+                };
+            }
+            for (int si = 0; si < scalarCols.Length; si++)
+            {
+                int ow = scalarCols[si], cw = countW[ow], c0 = firstW[ow];
+                float acc = cw > 0 ? Unsafe.Add(ref v, c0) : float.NegativeInfinity;
+                for (int m = 1; m < cw; m++) acc = Scalar.MaxOrdered(acc, Unsafe.Add(ref v, c0 + m));
+                Unsafe.Add(ref yrow, ow) = acc;
+                zero |= acc == 0;
+            }
+            if (zero) Stride2RowInScanOrder<TOp>(p, g, ref x, oh, ref yrow, s);
+        }
+        if (nan)
+        {
+            Stride2ValuesPlane<TOp>(p, g, xa, q, ya, s);
+            return;
+        }
+        foreach (var (cell, val) in p.Empty) Unsafe.Add(ref y, cell) = val;
+    }
+
+    /// <summary>
+    /// <c>v[j] = max over m &lt; cnt of x[m·step + j]</c> for <c>j &lt; len</c> (ordered max; last vector overlapping; three rows,
+    /// the common case, in straight-line code). Returns whether a column held a NaN, by the sum of every tap read (NaN when one of
+    /// them is; ∞ − ∞ or an overflow to both infinities also answers yes).
+    /// </summary>
+    static bool ColumnMax<TW, TV, TI, TM>(ref float x, int len, int cnt, int step, ref float v) where TW : IWidth<TV, TI, TM>
+    {
+        int n = TW.Count;
+        TV sum = TW.Zero;
+        if (cnt == 3)
+        {
+            ref float x1 = ref Unsafe.Add(ref x, step), x2 = ref Unsafe.Add(ref x, 2 * step);
+            for (int j = 0; Next(ref j, n, len); j += n)
+            {
+                TV a = TW.Load(ref x, j), b = TW.Load(ref x1, j), c = TW.Load(ref x2, j);
+                sum = TW.Add(sum, TW.Add(TW.Add(a, b), c));
+                TW.Store(TW.MaxOrdered(TW.MaxOrdered(a, b), c), ref v, j);
+            }
+        }
+        else
+        {
+            for (int j = 0; Next(ref j, n, len); j += n)
+            {
+                TV acc = TW.Load(ref x, j);
+                sum = TW.Add(sum, acc);
+                for (int m = 1, o = step + j; m < cnt; m++, o += step)
+                {
+                    TV a = TW.Load(ref x, o);
+                    acc = TW.MaxOrdered(acc, a);
+                    sum = TW.Add(sum, a);
+                }
+                TW.Store(acc, ref v, j);
+            }
+        }
+        return TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum));
+    }
+
+    /// <summary>
+    /// <c>r[i] = max over m &lt; k of v[2i + m]</c> for <c>i &lt; len</c> (loads as in <see cref="RowStride2"/>; ordered max, no NaN by
+    /// the caller's check; k = 3 in straight-line code). Returns whether a result is ±0 (the least magnitude of the results is 0).
+    /// </summary>
+    static bool WindowMaxStride2<TW, TV, TI, TM>(ref float v, int len, int k, ref float r) where TW : IWidth<TV, TI, TM>
+    {
+        int n = TW.Count;
+        TV least = TW.Broadcast(float.PositiveInfinity);
+        if (k == 3)
+        {
+            for (int j = 0; Next(ref j, n, len); j += n)
+            {
+                ref float b = ref Unsafe.Add(ref v, 2 * j);
+                TV a0 = TW.Load(ref b, 0), a1 = TW.Load(ref b, n), b0 = TW.Load(ref b, 1), b1 = TW.Load(ref b, 1 + n);
+                TV acc = TW.MaxOrdered(TW.MaxOrdered(TW.Evens(a0, a1), TW.Odds(a0, a1)), TW.Odds(b0, b1));
+                least = TW.MinMagnitude(least, acc);
+                TW.Store(acc, ref r, j);
+            }
+            return TW.AnyZero(least);
+        }
+        for (int j = 0; Next(ref j, n, len); j += n)
+        {
+            ref float b = ref Unsafe.Add(ref v, 2 * j);
+            TV a0 = TW.Load(ref b, 0), a1 = TW.Load(ref b, n);
+            TV acc = TW.Evens(a0, a1);
+            if (k > 1) acc = TW.MaxOrdered(acc, TW.Odds(a0, a1));
+            for (int m = 2; m < k; m += 2)
+            {
+                if (m + 1 < k)
+                {
+                    a0 = TW.Load(ref b, m); a1 = TW.Load(ref b, m + n);
+                    acc = TW.MaxOrdered(TW.MaxOrdered(acc, TW.Evens(a0, a1)), TW.Odds(a0, a1));
+                }
+                else
+                {
+                    a0 = TW.Load(ref b, m - 1); a1 = TW.Load(ref b, m - 1 + n);
+                    acc = TW.MaxOrdered(acc, TW.Odds(a0, a1));
+                }
+            }
+            least = TW.MinMagnitude(least, acc);
+            TW.Store(acc, ref r, j);
+        }
+        return TW.AnyZero(least);
+    }
+
+    /// <summary>
+    /// One output row of <see cref="Stride2ColumnsFirstPlane{TOp}"/> again in the window's scan order (row maxima of each of its
+    /// input rows, then those combined top to bottom): the row had a ±0 result, whose sign the scan order decides.
+    /// </summary>
+    static void Stride2RowInScanOrder<TOp>(PoolPlan p, Stride2Rows g, ref float x, int oh, ref float yrow, Scratch s) where TOp : ISelectOperator
+    {
+        int W = p.LW, OW = p.OW, k = p.KernelW, cnt = p.CountH[oh];
+        ref float t = ref MemoryMarshal.GetArrayDataReference(s.T);
+        bool nan = false;
+        for (int m = 0; m < cnt; m++)
+        {
+            ref float xr = ref Unsafe.Add(ref x, (p.FirstH[oh] + m * p.DilH) * W);
+            ref float tr = ref Unsafe.Add(ref t, m * OW);
+            if (g.Len > 0)
+            {
+                ref float xs = ref Unsafe.Add(ref xr, g.J0);
+                ref float ts = ref Unsafe.Add(ref tr, g.Lo);
+                nan |= g.Tier switch
+                {
+                    Tier.V512 => RowStride2<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref xs, g.Len, k, ref ts),
+                    Tier.V256 => RowStride2<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref xs, g.Len, k, ref ts),
+                    Tier.V128 => RowStride2<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref xs, g.Len, k, ref ts),
+                    _ => RowStride2<TOp, Scalar, float, int, bool>(ref xs, g.Len, k, ref ts),
+                };
+            }
+            foreach (int ow in g.Scalar)
+            {
+                int cw = p.CountW[ow], c0 = p.FirstW[ow];
+                float acc = cw > 0 ? Unsafe.Add(ref xr, c0) : float.NegativeInfinity;
+                for (int j = 1; j < cw; j++)
+                {
+                    float val = Unsafe.Add(ref xr, c0 + j);
+                    if (TOp.Replaces(val, acc)) acc = val;
+                }
+                Unsafe.Add(ref tr, ow) = acc;
+            }
+        }
+        switch (Cascade.For(OW))
+        {
+            case Tier.V512: ColValues<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref t, OW, 0, cnt, 1, nan, ref yrow); break;
+            case Tier.V256: ColValues<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref t, OW, 0, cnt, 1, nan, ref yrow); break;
+            case Tier.V128: ColValues<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref t, OW, 0, cnt, 1, nan, ref yrow); break;
+            default: ColValues<TOp, Scalar, float, int, bool>(ref t, OW, 0, cnt, 1, nan, ref yrow); break;
+        }
     }
 
     /// <summary>

@@ -45,6 +45,12 @@ public interface IWidth<TV, TI, TM>
     static abstract TV MaxOrdered(TV acc, TV x);
     /// <summary><c>seen</c> with the lanes where <c>a</c> or <c>b</c> is NaN set (all ones).</summary>
     static abstract TV NoteNaN(TV seen, TV a, TV b);
+    /// <summary><c>min(m, |a|)</c> lane-wise, for inputs without NaN (a ±0 detector: <see cref="AnyZero"/> of the running value).</summary>
+    static abstract TV MinMagnitude(TV m, TV a);
+    /// <summary>Whether a lane of <paramref name="m"/> is ±0.</summary>
+    static abstract bool AnyZero(TV m);
+    /// <summary><c>a + b</c> lane-wise (a NaN detector: the sum of a window column is NaN when one of its taps is).</summary>
+    static abstract TV Add(TV a, TV b);
     /// <summary>Whether any lane of a <see cref="NoteNaN"/> accumulator is set.</summary>
     static abstract bool AnySet(TV seen);
     static abstract TV Zero { get; }
@@ -70,6 +76,9 @@ public readonly struct Scalar : IWidth<float, int, bool>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Finalize<TOp>(float acc, float d) where TOp : IAccumulateOperator => TOp.Finalize(acc, d);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxOrdered(float acc, float x) => x > acc ? x : acc;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float NoteNaN(float seen, float a, float b) => float.IsNaN(a) || float.IsNaN(b) ? float.NaN : seen;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MinMagnitude(float m, float a) { float b = MathF.Abs(a); return b < m ? b : m; }
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(float m) => m == 0;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(float seen) => float.IsNaN(seen);
     public static float Zero => 0f;
     public static bool CanUnzip => true;
@@ -99,6 +108,10 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
         Sse.IsSupported ? Sse.Max(x, acc) : Vector128.ConditionalSelect(Vector128.GreaterThan(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> NoteNaN(Vector128<float> seen, Vector128<float> a, Vector128<float> b) =>
         seen | (Sse.IsSupported ? Sse.CompareUnordered(a, b) : ~(Vector128.Equals(a, a) & Vector128.Equals(b, b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MinMagnitude(Vector128<float> m, Vector128<float> a) =>
+        Sse.IsSupported ? Sse.Min(m, Vector128.Abs(a)) : Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(a), m), Vector128.Abs(a), m);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(Vector128<float> m) => Vector128.EqualsAny(m, Vector128<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector128<float> seen) => seen.AsInt32() != Vector128<int>.Zero;
     public static Vector128<float> Zero => Vector128<float>.Zero;
     public static bool CanUnzip => Sse.IsSupported || AdvSimd.Arm64.IsSupported;
@@ -133,6 +146,10 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
         Avx.IsSupported ? Avx.Max(x, acc) : Vector256.ConditionalSelect(Vector256.GreaterThan(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> NoteNaN(Vector256<float> seen, Vector256<float> a, Vector256<float> b) =>
         seen | (Avx.IsSupported ? Avx.CompareUnordered(a, b) : ~(Vector256.Equals(a, a) & Vector256.Equals(b, b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MinMagnitude(Vector256<float> m, Vector256<float> a) =>
+        Avx.IsSupported ? Avx.Min(m, Vector256.Abs(a)) : Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(a), m), Vector256.Abs(a), m);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(Vector256<float> m) => Vector256.EqualsAny(m, Vector256<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector256<float> seen) => seen.AsInt32() != Vector256<int>.Zero;
     public static Vector256<float> Zero => Vector256<float>.Zero;
     public static bool CanUnzip => Avx2.IsSupported;
@@ -167,6 +184,10 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
         Avx512F.IsSupported ? Avx512F.Max(x, acc) : Vector512.ConditionalSelect(Vector512.GreaterThan(x, acc), x, acc);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> NoteNaN(Vector512<float> seen, Vector512<float> a, Vector512<float> b) =>
         seen | (Avx512F.IsSupported ? Avx512F.CompareUnordered(a, b) : ~(Vector512.Equals(a, a) & Vector512.Equals(b, b)));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MinMagnitude(Vector512<float> m, Vector512<float> a) =>
+        Avx512F.IsSupported ? Avx512F.Min(m, Vector512.Abs(a)) : Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(a), m), Vector512.Abs(a), m);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(Vector512<float> m) => Vector512.EqualsAny(m, Vector512<float>.Zero);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector512<float> seen) => seen.AsInt32() != Vector512<int>.Zero;
     public static Vector512<float> Zero => Vector512<float>.Zero;
     public static bool CanUnzip => Avx512F.IsSupported;
