@@ -23,8 +23,8 @@ public static class NchwDriver
         // Row results of the plane; the stride-2 path needs them only for a plane with a NaN or a row with a ±0 result.
         float[]? _t;
         public float[] T => _t ??= new float[Math.Max(1, p.LH * p.OW)];
-        // The stride-2 path's column maxima of one output row's input rows (LW floats).
-        public readonly float[] V = new float[valuesOnly ? Math.Max(1, p.LW) : 1];
+        // The stride-2 path's column maxima of a block of output rows (whole rows of LW floats, about 16 KiB).
+        public readonly float[] V = new float[valuesOnly ? Math.Max(1, Math.Max(4096 / Math.Max(1, p.LW), 1) * p.LW) : 1];
         public readonly int[] Ti = new int[valuesOnly ? 1 : Math.Max(1, p.LH * p.OW)];
         public readonly float[] R = new float[valuesOnly ? 1 : Math.Max(1, p.LW)];
         public readonly int[] Ri = new int[valuesOnly ? 1 : Math.Max(1, p.LW)];
@@ -371,43 +371,55 @@ public static class NchwDriver
         int[] scalarCols = g.Scalar, countW = p.CountW, firstW = p.FirstW;
         var vtier = Cascade.For(W);
         bool nan = false;
-        for (int oh = 0; oh < p.OH; oh++)
+        int block = s.V.Length / W, step = p.DilH * W;
+        for (int oh0 = 0; oh0 < p.OH && !nan; oh0 += block)
         {
-            int cnt = p.CountH[oh];
-            if (cnt == 0) continue;
-            ref float x0 = ref Unsafe.Add(ref x, p.FirstH[oh] * W);
-            int step = p.DilH * W;
-            nan |= vtier switch
+            // A block of output rows at a time: first their column maxima, then the windows along them, so the window pass never
+            // loads what the column pass stored a few cycles earlier (its unaligned loads would wait for those stores).
+            int oh1 = Math.Min(p.OH, oh0 + block);
+            for (int oh = oh0; oh < oh1 && !nan; oh++)
             {
-                Tier.V512 => ColumnMax<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x0, W, cnt, step, ref v),
-                Tier.V256 => ColumnMax<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x0, W, cnt, step, ref v),
-                Tier.V128 => ColumnMax<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x0, W, cnt, step, ref v),
-                _ => ColumnMax<Scalar, float, int, bool>(ref x0, W, cnt, step, ref v),
-            };
-            if (nan) break;
-            ref float yrow = ref Unsafe.Add(ref y, oh * OW);
-            bool zero = false;
-            if (g.Len > 0)
-            {
-                ref float vs = ref Unsafe.Add(ref v, g.J0);
-                ref float ys = ref Unsafe.Add(ref yrow, g.Lo);
-                zero = g.Tier switch
+                int cnt = p.CountH[oh];
+                if (cnt == 0) continue;
+                ref float x0 = ref Unsafe.Add(ref x, p.FirstH[oh] * W);
+                ref float vr = ref Unsafe.Add(ref v, (oh - oh0) * W);
+                nan |= vtier switch
                 {
-                    Tier.V512 => WindowMaxStride2<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref vs, g.Len, k, ref ys),
-                    Tier.V256 => WindowMaxStride2<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref vs, g.Len, k, ref ys),
-                    Tier.V128 => WindowMaxStride2<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref vs, g.Len, k, ref ys),
-                    _ => WindowMaxStride2<Scalar, float, int, bool>(ref vs, g.Len, k, ref ys),
+                    Tier.V512 => ColumnMax<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x0, W, cnt, step, ref vr),
+                    Tier.V256 => ColumnMax<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x0, W, cnt, step, ref vr),
+                    Tier.V128 => ColumnMax<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x0, W, cnt, step, ref vr),
+                    _ => ColumnMax<Scalar, float, int, bool>(ref x0, W, cnt, step, ref vr),
                 };
             }
-            for (int si = 0; si < scalarCols.Length; si++)
+            if (nan) break;
+            for (int oh = oh0; oh < oh1; oh++)
             {
-                int ow = scalarCols[si], cw = countW[ow], c0 = firstW[ow];
-                float acc = cw > 0 ? Unsafe.Add(ref v, c0) : float.NegativeInfinity;
-                for (int m = 1; m < cw; m++) acc = Scalar.MaxOrdered(acc, Unsafe.Add(ref v, c0 + m));
-                Unsafe.Add(ref yrow, ow) = acc;
-                zero |= acc == 0;
+                if (p.CountH[oh] == 0) continue;
+                ref float vr = ref Unsafe.Add(ref v, (oh - oh0) * W);
+                ref float yrow = ref Unsafe.Add(ref y, oh * OW);
+                bool zero = false;
+                if (g.Len > 0)
+                {
+                    ref float vs = ref Unsafe.Add(ref vr, g.J0);
+                    ref float ys = ref Unsafe.Add(ref yrow, g.Lo);
+                    zero = g.Tier switch
+                    {
+                        Tier.V512 => WindowMaxStride2<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref vs, g.Len, k, ref ys),
+                        Tier.V256 => WindowMaxStride2<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref vs, g.Len, k, ref ys),
+                        Tier.V128 => WindowMaxStride2<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref vs, g.Len, k, ref ys),
+                        _ => WindowMaxStride2<Scalar, float, int, bool>(ref vs, g.Len, k, ref ys),
+                    };
+                }
+                for (int si = 0; si < scalarCols.Length; si++)
+                {
+                    int ow = scalarCols[si], cw = countW[ow], c0 = firstW[ow];
+                    float acc = cw > 0 ? Unsafe.Add(ref vr, c0) : float.NegativeInfinity;
+                    for (int m = 1; m < cw; m++) acc = Scalar.MaxOrdered(acc, Unsafe.Add(ref vr, c0 + m));
+                    Unsafe.Add(ref yrow, ow) = acc;
+                    zero |= acc == 0;
+                }
+                if (zero) Stride2RowInScanOrder<TOp>(p, g, ref x, oh, ref yrow, s);
             }
-            if (zero) Stride2RowInScanOrder<TOp>(p, g, ref x, oh, ref yrow, s);
         }
         if (nan)
         {
