@@ -167,6 +167,35 @@ public class OptimizedKernelNdTests
             }
     }
 
+    /// <summary>
+    /// Signed zeros through the global reduction, whose AVX-512 path adds the tail taps with a vector whose other lanes hold −0
+    /// (the additive identity, so those slots keep their bits), for every length 1..40 and 49: planes of −0 with a +0 in the
+    /// tail or at the start. The documented order starts every slot at +0, so (hand) every slot stays +0 — +0 + (−0) = +0 — and
+    /// every result is +0, the value PyTorch's sum from 0 gives too. Planar and channels-last agree bit for bit (the
+    /// channels-last kernel keeps its 16 slots in memory, one scalar add each), with several planes per call so the planar kernel
+    /// serves all but the last from registers.
+    /// </summary>
+    [Test]
+    public void GlobalAverage_SignedZeroPlanes_GivePlusZero_InEveryLayout()
+    {
+        foreach (int len in Enumerable.Range(1, 40).Append(49))
+        {
+            var desc = new PoolDescriptor(Reduction.Average, [PoolGeometry.Explicit(len, len, len, 1, 0, 0, CeilRule.Floor)], PoolSemantics.Torch);
+            var plan = new PoolPlan(desc);
+            int c = 5;
+            var d = new double[c * len];
+            for (int q = 0; q < c; q++)
+                for (int i = 0; i < len; i++) d[q * len + i] = -0.0;
+            d[1 * len + (len - 1)] = 0.0;   // plane 1: one +0 at its last tap (a tail tap when len % 16 != 0)
+            d[3 * len] = 0.0;               // plane 3: one +0 at its first tap
+            var x = new Tensor(DType.Float32, [1, c, len], d);
+            var a = RunKernel(KernelRegistry.Find(desc, TensorLayout.Nchw).Kernel!, plan, [1], x, 1, desc.ToString());
+            var b = RunKernel(KernelRegistry.Find(desc, TensorLayout.Nhwc).Kernel!, plan, [1], x, 1, desc.ToString());
+            Assert.That(Bits(a.Values), Is.EqualTo(new[] { 0, 0, 0, 0, 0 }), $"length {len}: slots start at +0, so zero planes give +0");
+            Assert.That(Bits(b.Values), Is.EqualTo(Bits(a.Values)), $"length {len}: layouts differ");
+        }
+    }
+
     [Test]
     public void FirstTapOnlyNaN_WinsOnlyAsTheWindowsFirstTap_NotAsALaterRowsFirstTap()
     {

@@ -28,7 +28,12 @@ public static class GlobalDriver
         {
             Span<float> s = stackalloc float[Slots];
             int end = Math.Min(planes, (b + 1) * block);
-            for (int q = b * block; q < end; q++)
+            int q = b * block;
+            if (Cascade.Widest == Tier.V512)
+                // Planes whose tail load (16 floats from the last full group) stays inside x: the whole sum in registers.
+                for (; q < end && (long)q * len + len / Slots * Slots + Slots <= x.Length; q++)
+                    y[q] = TOp.Finalize(PlaneSum512<TOp>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)q * len), len), f);
+            for (; q < end; q++)
             {
                 ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)q * len);
                 y[q] = TOp.Finalize(PlaneSum<TOp>(ref xp, len, s), f);
@@ -36,6 +41,29 @@ public static class GlobalDriver
         }
         if (threads <= 1 || blocks <= 1) for (int b = 0; b < blocks; b++) Block(b);
         else Parallel.For(0, blocks, new ParallelOptions { MaxDegreeOfParallelism = threads }, Block);
+    }
+
+    /// <summary>
+    /// <see cref="PlaneSum{TOp}"/> with the 16 slots in one Vector512 throughout: the tail taps are added to slots 0 .. tail − 1
+    /// by one vector add whose other lanes add −0 (the identity of IEEE addition for every value, so those slots keep their bits),
+    /// and the pairwise fold is the same adds lane by lane (upper half onto lower half, four times). Same
+    /// operations on the same values in the same order, so the same bits; reads up to 15 floats past the plane (the caller checks
+    /// they lie inside the array; they are masked out). Every accumulate operator's Invoke is one IEEE addition.
+    /// </summary>
+    static float PlaneSum512<TOp>(ref float x, int len) where TOp : IAccumulateOperator
+    {
+        int full = len / Slots * Slots, tail = len - full;
+        var a = Vector512<float>.Zero;
+        for (int i = 0; i < full; i += Slots) a = TOp.Invoke(a, TOp.Term(Vector512.LoadUnsafe(ref x, (nuint)i)));
+        if (tail > 0)
+        {
+            var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(tail)).AsSingle();
+            a = TOp.Invoke(a, Vector512.ConditionalSelect(keep, TOp.Term(Vector512.LoadUnsafe(ref x, (nuint)full)), Vector512.Create(-0f)));
+        }
+        var h8 = TOp.Invoke(a.GetLower(), a.GetUpper());
+        var h4 = TOp.Invoke(h8.GetLower(), h8.GetUpper());
+        var h2 = TOp.Invoke(h4, Vector128.Shuffle(h4, Vector128.Create(2, 3, 2, 3)));
+        return TOp.Invoke(h2.ToScalar(), h2.GetElement(1));
     }
 
     static float PlaneSum<TOp>(ref float x, int len, Span<float> s) where TOp : IAccumulateOperator
