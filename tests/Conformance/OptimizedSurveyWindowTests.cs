@@ -165,6 +165,32 @@ public class OptimizedSurveyWindowTests
         Assert.That(ran, Is.GreaterThan(600));
     }
 
+    [Test]
+    public void LargeWindows_TakeTheSortFallback_AndEqualTheReference()
+    {
+        // 72 and 81 taps: beyond the insertion-sort limit of the median and rank kernels.
+        int ran = 0;
+        foreach (var (kh, kw) in new[] { (8, 9), (9, 9) })
+            foreach (var fixture in new[] { "rand", "ties", "zeros", "nan" })
+            {
+                int[] shape = [1, 2, 10, 11];
+                var x = Fill(fixture, shape, (ulong)(kh * 31 + fixture.Length));
+                var inputs = new Dictionary<string, Tensor> { ["input"] = x };
+                string geo = $"{{\"kernel_size\":[{kh},{kw}],\"stride\":1";
+                string what = $"k {kh}x{kw} {fixture}";
+                foreach (var even in new[] { "lower", "upper", "mean" })
+                    foreach (var nan in new[] { "propagate", "ignore" })
+                        ran += Compare("poolconf.median_pool2d", geo + $",\"even\":\"{even}\",\"nan\":\"{nan}\"}}", inputs, what) ? 1 : 0;
+                Compare("poolconf.rank_avg_pool2d", geo + ",\"t\":5}", inputs, what);
+                Compare("poolconf.rank_weighted_pool2d", geo + ",\"alpha\":0.1}", inputs, what);
+                int oh = 10 - kh + 1, ow = 11 - kw + 1;
+                var u = Uniforms(shape, oh, ow, 77);
+                foreach (var rem in new[] { "renormalize", "last_rank" })
+                    Compare("poolconf.rank_stochastic_pool2d", geo + $",\"alpha\":0.05,\"training\":true,\"remainder\":\"{rem}\"}}", new(inputs) { ["uniforms"] = u }, what);
+            }
+        Assert.That(ran, Is.EqualTo(48));
+    }
+
     /// <summary>Uniforms of an output: cell 0 of each plane 0, cell 1 the largest float32 below 1, the rest random float32 in [0, 1).</summary>
     static Tensor Uniforms(int[] shape, int oh, int ow, ulong seed)
     {

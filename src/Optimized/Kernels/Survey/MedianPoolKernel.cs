@@ -5,7 +5,7 @@ public enum MedianEven { Lower, Upper, Mean }
 
 /// <summary>
 /// Median pooling (METHODS.md §8a) over the in-bounds taps (padding skipped). Each window is gathered in scan order, its
-/// non-NaN values sorted ascending (insertion sort: at most <c>k_h·k_w</c> values, −0 and +0 equal), and the order statistic
+/// non-NaN values sorted ascending (stable insertion sort up to 64 values, an introsort beyond; −0 and +0 equal), and the order statistic
 /// of rank <c>(n+1)/2</c> (odd <c>n</c>) or the lower / upper middle / their mean (even <c>n</c>) selected; the value and the
 /// index reported are those of the <b>first tap in scan order equal</b> to the selected value, so they always agree (<c>Mean</c>:
 /// the lower middle's index, the mean <c>(a + b)/2</c> in double rounded once). NaN: <c>propagate</c> — the first NaN tap wins
@@ -41,6 +41,7 @@ public sealed class MedianPoolKernel
     {
         if (n == 0) return (0, -1);
         int m = 0;
+        bool large = n > RankOrder.InsertionLimit;
         for (int i = 0; i < n; i++)
         {
             float v = vals[i];
@@ -49,6 +50,7 @@ public sealed class MedianPoolKernel
                 if (!ignoreNan) return (float.NaN, taps[i]);
                 continue;
             }
+            if (large) { sorted[m++] = v; continue; }
             // Insertion into the sorted prefix, ascending and stable (an equal value goes after the ones already there), as the
             // reference's stable sort orders it: the two middles of Mean keep their signs of zero.
             int j = m - 1;
@@ -56,6 +58,9 @@ public sealed class MedianPoolKernel
             sorted[j + 1] = v;
             m++;
         }
+        // Large windows: an introsort. Only the values at the middle ranks are read, and equal values differ at most in the
+        // sign of zero, which moves a Mean of two zeros between −0 and +0 (equal under every tolerance).
+        if (large) Array.Sort(sorted, 0, m);
         if (m == 0) return (float.NaN, taps[0]);
         int lo = (m - 1) / 2, hi = m / 2;
         float target = (m % 2 == 1 || even != MedianEven.Upper) ? sorted[lo] : sorted[hi];
