@@ -216,6 +216,54 @@ public class OptimizedKernelTests
         Assert.That(compared, Is.GreaterThan(0));
     }
 
+    public static IEnumerable<TestCaseData> MaxKernelsAndGeometries() =>
+        from k in KernelRegistry.All where k.Reduction == Reduction.Max && k.Kind == KernelKind.Window
+        from g in Geometries select new TestCaseData(k, g).SetName($"ValuesOnly_{k.Name}_{g.Name}");
+
+    /// <summary>
+    /// A max without indices takes the values-only paths (planar stride 2: columns first; channels-last: an ordered max per tap
+    /// with a NaN detector and a rescan), which must give the bits of the path with indices and the reference's values, in every
+    /// rank, layout, geometry, NaN rule and fixture — plus a NaN-dense input (every fifth tap) and one with +∞ and −∞ side by side
+    /// (the detector's false alarm).
+    /// </summary>
+    [TestCaseSource(nameof(MaxKernelsAndGeometries))]
+    public void MaxValuesOnly_EqualValuesWithIndices_AndTheReference(KernelEntry kernel, Geometry g)
+    {
+        int compared = 0, i = 0;
+        var tails = ChannelTails();
+        int[] sizes = kernel.Rank switch { 1 => [2 * Width + 3], 2 => [7, 2 * Width + 3], _ => [5, 6, Width + 5] };
+        foreach (var (sem, _) in SemanticsFor(Reduction.Max))
+        {
+            var desc = Describe(Reduction.Max, g, sizes, sem);
+            if (desc is null || kernel.Unsupported(desc) is not null) continue;
+            var plan = new PoolPlan(desc);
+            foreach (var fixture in Fixtures.Append("nan-dense").Append("infinities"))
+            {
+                int c = tails[i++ % tails.Length];
+                int[] shape = [2, c, .. sizes];
+                var x = Fill(fixture is "nan-dense" or "infinities" ? "rand" : fixture, shape, (ulong)(i * 17 + kernel.Rank));
+                var d = x.Data.ToArray();
+                if (fixture == "nan-dense") for (int j = 0; j < d.Length; j += 5) d[j] = double.NaN;
+                if (fixture == "infinities") for (int j = 0; j + 1 < d.Length; j += 7) { d[j] = double.PositiveInfinity; d[j + 1] = double.NegativeInfinity; }
+                x = new Tensor(DType.Float32, shape, d);
+                var input = kernel.Layout == TensorLayout.Nhwc ? Layout.ToChannelsLast(x) : x;
+                var y = new float[2 * c * plan.OutputPlane];
+                Array.Fill(y, BitConverter.Int32BitsToSingle(0x7FA5A5A5));
+                kernel.Run(plan, 2, c, ToFloats(input), y, null, threads: 2);
+                int[] outShape = kernel.Layout == TensorLayout.Nhwc ? [2, .. desc.Axes.Select(a => a.Output), c] : [2, c, .. desc.Axes.Select(a => a.Output)];
+                var vals = new Tensor(DType.Float32, outShape, y.Select(v => (double)v).ToArray());
+                if (kernel.Layout == TensorLayout.Nhwc) vals = Layout.ToChannelsFirst(vals);
+                var withIndices = RunKernel(kernel, plan, desc.Axes.Select(a => a.Output).ToArray(), x, 1, desc.ToString());
+                string what = $"{kernel.Name} [{Cascade.Name(Cascade.Widest)}] {sem.Nan} fixture {fixture} shape [{string.Join(",", shape)}]: {desc}";
+                Assert.That(Bits(vals), Is.EqualTo(Bits(withIndices.Values)), $"values-only bits differ from the path with indices: {what}");
+                var cmp = OutputComparer.Compare(Expected(x, desc).Values, vals, Tolerance.Derived);
+                Assert.That(cmp.Passed, Is.True, $"{cmp.Describe()}\n  {what}");
+                compared++;
+            }
+        }
+        Assert.That(compared, Is.GreaterThan(0), $"no size fits {g} for {kernel.Name}");
+    }
+
     /// <summary>Float32 bits, every NaN mapped to one pattern (payloads are not compared).</summary>
     internal static int[] Bits(Tensor t) => t.Data.Select(v => double.IsNaN(v) ? -1 : BitConverter.SingleToInt32Bits((float)v)).ToArray();
 

@@ -15,8 +15,11 @@ namespace PoolingConformance.Optimized.Drivers;
 /// </summary>
 public static class NhwcDriver
 {
-    public static void Select<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator =>
-        Run(p, batch, channels, threads, (row, yi) => SelectRow<TOp>(p, channels, x, row, y, indices, yi));
+    public static void Select<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator
+    {
+        if (indices is null) Run(p, batch, channels, threads, (row, _) => SelectRowValues<TOp>(p, channels, x, row, y));
+        else Run(p, batch, channels, threads, (row, yi) => SelectRow<TOp>(p, channels, x, row, y, indices, yi));
+    }
 
     public static void Accumulate<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
         Run(p, batch, channels, threads, (row, _) => AccumulateRow<TOp>(p, channels, x, row, y));
@@ -73,6 +76,75 @@ public static class NhwcDriver
                 ref long dst = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ia), o);
                 for (int c = 0; c < C; c++) Unsafe.Add(ref dst, c) = Unsafe.Add(ref yi, c);
             }
+        }
+    }
+
+    /// <summary>
+    /// One output row of a max without indices: the same direct scan in scan order, but each tap costs one ordered max
+    /// (<c>x &gt; acc ? x : acc</c>: ties and ±0 keep the earlier tap, as every select operator does) and one add into a NaN
+    /// detector (the sum of the taps is NaN when one of them is; ∞ − ∞ also answers yes). A channel vector whose window had a
+    /// NaN is scanned again with the operator's full rule. TensorFlow's first-tap rule (<see cref="NanIgnoringMaxOperator"/>)
+    /// is exactly the ordered max seeded by the first tap, so it never needs the second scan.
+    /// </summary>
+    static void SelectRowValues<TOp>(PoolPlan p, int C, float[] xa, int row, float[] ya) where TOp : ISelectOperator
+    {
+        var r = Locate(p, row);
+        int OW = p.OW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
+        var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
+        var tier = Cascade.For(C);
+        bool rescan = typeof(TOp) != typeof(NanIgnoringMaxOperator);
+        for (int ow = 0; ow < OW; ow++)
+        {
+            nint o = ((nint)row * OW + ow) * C;
+            ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), o);
+            int cntW = p.CountW[ow], iw0 = p.FirstW[ow];
+            if (r.CntD == 0 || r.CntH == 0 || cntW == 0)
+            {
+                float v = EmptyValue(p, (r.Od * p.OH + r.Oh) * OW + ow);
+                for (int c = 0; c < C; c++) Unsafe.Add(ref y, c) = v;
+            }
+            else switch (tier)
+            {
+                case Tier.V512: WindowValues<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x, g, iw0, cntW, rescan, ref y); break;
+                case Tier.V256: WindowValues<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x, g, iw0, cntW, rescan, ref y); break;
+                case Tier.V128: WindowValues<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x, g, iw0, cntW, rescan, ref y); break;
+                default: WindowValues<TOp, Scalar, float, int, bool>(ref x, g, iw0, cntW, rescan, ref y); break;
+            }
+        }
+    }
+
+    static void WindowValues<TOp, TW, TV, TI, TM>(ref float x, Geometry g, int iw0, int cntW, bool rescan, ref float y)
+        where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
+    {
+        int n = TW.Count, C = g.C;
+        int first = (g.D0 * g.H + g.H0) * g.W + iw0;
+        for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
+        {
+            TV acc = TW.Load(ref x, (nint)first * C + c), sum = acc;
+            for (int e = 0; e < g.CntD; e++)
+                for (int a = 0; a < g.CntH; a++)
+                {
+                    nint rowTap = (nint)(((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0) * C + c;
+                    for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
+                    {
+                        TV v = TW.Load(ref x, rowTap + (nint)b * g.DilW * C);
+                        acc = TW.MaxOrdered(acc, v);
+                        sum = TW.Add(sum, v);
+                    }
+                }
+            if (rescan && TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum)))
+            {
+                acc = TW.Load(ref x, (nint)first * C + c);
+                for (int e = 0; e < g.CntD; e++)
+                    for (int a = 0; a < g.CntH; a++)
+                    {
+                        nint rowTap = (nint)(((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0) * C + c;
+                        for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
+                            acc = TW.Combine<TOp>(acc, TW.Load(ref x, rowTap + (nint)b * g.DilW * C));
+                    }
+            }
+            TW.Store(acc, ref y, c);
         }
     }
 
