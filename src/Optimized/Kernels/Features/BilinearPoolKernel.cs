@@ -4,8 +4,9 @@ namespace PoolingConformance.Optimized.Kernels.Features;
 /// Bilinear pooling (Lin, RoyChowdhury, Maji 2015) of N samples: per sample the Gram matrix <c>Φ = A·Bᵀ</c> of its C_A×L and
 /// C_B×L channel rows (L = H·W locations, contiguous in NCHW), <c>÷L</c> for the mean, row-major <c>i·C_B + j</c>, then the square
 /// root and L2 of <see cref="FeatureNormalize"/>. Each <c>Φ_ij</c> is one float32 SIMD dot product along the locations
-/// (<see cref="FeatureVector.Dot"/>): it errs by at most <c>γ_L·Σ|a·b|</c> in any summation order, inside the reference's
-/// <c>(L + 1)·u·Σ|a·b|</c>, so float32 accumulation suffices. The symmetric case (no second input) computes <c>i ≤ j</c> and mirrors
+/// accumulated in double (<see cref="FeatureVector.DotWide"/>: exact products, double additions). Float32 accumulation would meet the
+/// reference's <c>(L + 1)·u·Σ|a·b|</c> bound for normal inputs, but the products of subnormal inputs underflow to 0 in float32
+/// while the root and L2 after them rescale the true values to order one — double keeps them. The symmetric case (no second input) computes <c>i ≤ j</c> and mirrors
 /// (a dot product is symmetric bit for bit). Parallel over the rows (sample, i); the normalisation per sample in double.
 /// </summary>
 public sealed class BilinearPoolKernel
@@ -15,9 +16,9 @@ public sealed class BilinearPoolKernel
     public override string ToString() => Name;
 
     /// <summary>
-    /// Gram matrices <c>g[s, i, j] = Σ_l a[s, i, l]·b[s, j, l]</c> for N samples (float32). <paramref name="b"/> null: <c>b = a</c>.
+    /// Gram matrices <c>g[s, i, j] = Σ_l a[s, i, l]·b[s, j, l]</c> for N samples (float32 inputs, double accumulation). <paramref name="b"/> null: <c>b = a</c>.
     /// </summary>
-    public static void Gram(float[] a, float[]? b, int batch, int ca, int cb, int l, float[] g, int threads)
+    public static void Gram(float[] a, float[]? b, int batch, int ca, int cb, int l, double[] g, int threads)
     {
         bool sym = b is null;
         var bb = b ?? a;
@@ -28,7 +29,7 @@ public sealed class BilinearPoolKernel
             int s = r / ca, i = r % ca;
             var ai = a.AsSpan((s * ca + i) * l, l);
             int o = (s * ca + i) * cb;
-            for (int j = sym ? i : 0; j < cb; j++) g[o + j] = FeatureVector.Dot(ai, bb.AsSpan((s * cb + j) * l, l));
+            for (int j = sym ? i : 0; j < cb; j++) g[o + j] = FeatureVector.DotWide(ai, bb.AsSpan((s * cb + j) * l, l));
         });
         if (sym)
             for (int s = 0; s < batch; s++)
@@ -40,13 +41,14 @@ public sealed class BilinearPoolKernel
     public void Run(float[] a, float[]? b, int batch, int ca, int cb, int l, bool mean, FeatureNorm nm, float[] y, int threads = 1)
     {
         if (b is null && ca != cb) throw new ArgumentException($"{Name}: the symmetric case has C_A = C_B");
-        Gram(a, b, batch, ca, cb, l, y, threads);
         int len = ca * cb;
+        var g = new double[(long)batch * len];
+        Gram(a, b, batch, ca, cb, l, g, threads);
         double f = mean ? 1.0 / l : 1.0;
         Parallel.For(0, batch, FeatureVector.Options(threads), s =>
         {
             var v = new double[len];
-            for (int k = 0; k < len; k++) v[k] = y[s * len + k] * f;
+            for (int k = 0; k < len; k++) v[k] = g[s * len + k] * f;
             FeatureNormalize.Apply(v, nm, y.AsSpan(s * len, len));
         });
     }

@@ -5,11 +5,12 @@ namespace PoolingConformance.Optimized.Kernels.Features;
 /// explicit, then the optional ÷L and the square root and L2 of <see cref="FeatureNormalize"/>.
 /// <para>Tensor Sketch: the count sketches commute with the sum over locations, so <c>z_k = Σ_{(h1(i) + h2(j)) mod d = k}
 /// s1(i)·s2(j)·G_ij</c> with <c>G = Σ_l x_l x_lᵀ</c>, the C×C Gram matrix of the channel rows (float32 SIMD dot products along the
-/// locations, <see cref="BilinearPoolKernel.Gram"/>); the C² signed terms are scattered into the d bins in double, so the error is the
-/// Gram's <c>γ_L·Σ_l ‖x_l‖₁²</c> — no FFT at all, well inside the reference's bound, which admits one.</para>
+/// locations accumulated in double, <see cref="BilinearPoolKernel.Gram"/>); the C² signed terms are scattered into the d bins in double —
+/// no FFT at all, well inside the reference's bound, which admits one.</para>
 /// <para>Random Maclaurin: <c>P = W1·X</c> and <c>Q = W2·X</c> (d×L, float32 <c>axpy</c> of channel rows with ±1 weights, exact
-/// products), then <c>z_k = (1/√d)·Σ_l P_kl·Q_kl</c> (a float32 dot product, the factor in double): about <c>(2C + L)·u·Σ_l ‖x_l‖₁²/√d</c>,
-/// inside the reference's <c>(2C + L + 4)·u·Σ_l ‖x_l‖₁²/√d</c>.</para>
+/// products), then <c>z_k = (1/√d)·Σ_l P_kl·Q_kl</c> (the products and their sum in double, <see cref="FeatureVector.DotWide"/>, so products of
+/// subnormal inputs survive to the L2 normalisation): about <c>2C·u·Σ_l ‖x_l‖₁²/√d</c>, inside the reference's
+/// <c>(2C + L + 4)·u·Σ_l ‖x_l‖₁²/√d</c>.</para>
 /// Parallel over Gram rows (tensor sketch) or sketch rows (random Maclaurin); the bits do not depend on the thread count.
 /// </summary>
 public sealed class CompactBilinearKernel
@@ -22,13 +23,13 @@ public sealed class CompactBilinearKernel
     public void RunTensorSketch(float[] x, int batch, int c, int l, int[] h1, int[] s1, int[] h2, int[] s2, int d, bool mean, FeatureNorm nm, float[] y, int threads = 1)
     {
         if (y.Length < (long)batch * d) throw new ArgumentException($"{Name}: buffers too small");
-        var g = new float[(long)batch * c * c];
+        var g = new double[(long)batch * c * c];
         BilinearPoolKernel.Gram(x, null, batch, c, c, l, g, threads);
         Parallel.For(0, batch, FeatureVector.Options(threads), s =>
         {
             var z = new double[d];
             for (int i = 0; i < c; i++)
-                for (int j = 0; j < c; j++) z[(h1[i] + h2[j]) % d] += s1[i] * s2[j] * (double)g[((long)s * c + i) * c + j];
+                for (int j = 0; j < c; j++) z[(h1[i] + h2[j]) % d] += s1[i] * s2[j] * g[((long)s * c + i) * c + j];
             Finish(z, l, mean, nm, y.AsSpan(s * d, d));
         });
     }
@@ -38,7 +39,7 @@ public sealed class CompactBilinearKernel
     {
         if (y.Length < (long)batch * d || w1.Length < d * c || w2.Length < d * c) throw new ArgumentException($"{Name}: buffers too small");
         double f = 1 / Math.Sqrt(d);
-        var raw = new float[(long)batch * d];
+        var raw = new double[(long)batch * d];
         Parallel.For(0, batch * d, FeatureVector.Options(threads), () => (new float[l], new float[l]), (r, _, pq) =>
         {
             int s = r / d, k = r % d;
@@ -50,7 +51,7 @@ public sealed class CompactBilinearKernel
                 FeatureVector.Axpy(w1[k * c + i], xi, p);
                 FeatureVector.Axpy(w2[k * c + i], xi, q);
             }
-            raw[r] = FeatureVector.Dot(p, q);
+            raw[r] = FeatureVector.DotWide(p, q);
             return pq;
         }, _ => { });
         for (int s = 0; s < batch; s++)

@@ -51,6 +51,62 @@ public static class FeatureVector
         return s;
     }
 
+    /// <summary>
+    /// <c>Σ a_i·b_i</c> of float32 vectors accumulated in double: each product is exact (24 + 24 significand bits), so only the
+    /// additions round, at double's unit roundoff, and products of tiny (subnormal) inputs do not underflow — which matters where
+    /// an L2 normalisation later rescales the sum to order one. Half the lanes of <see cref="Dot"/> per vector.
+    /// </summary>
+    public static double DotWide(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        int n = a.Length;
+        if (b.Length < n) throw new ArgumentException("DotWide: spans of different lengths");
+        ref float pa = ref MemoryMarshal.GetReference(a);
+        ref float pb = ref MemoryMarshal.GetReference(b);
+        int i = 0;
+        double s = 0;
+        switch (Cascade.For(n))
+        {
+            case Tier.V512:
+                {
+                    var acc = Vector512<double>.Zero;
+                    for (; i <= n - 16; i += 16)
+                    {
+                        var (al, ah) = Vector512.Widen(Vector512.LoadUnsafe(ref pa, (nuint)i));
+                        var (bl, bh) = Vector512.Widen(Vector512.LoadUnsafe(ref pb, (nuint)i));
+                        acc += al * bl + ah * bh;
+                    }
+                    s = Vector512.Sum(acc);
+                    break;
+                }
+            case Tier.V256:
+                {
+                    var acc = Vector256<double>.Zero;
+                    for (; i <= n - 8; i += 8)
+                    {
+                        var (al, ah) = Vector256.Widen(Vector256.LoadUnsafe(ref pa, (nuint)i));
+                        var (bl, bh) = Vector256.Widen(Vector256.LoadUnsafe(ref pb, (nuint)i));
+                        acc += al * bl + ah * bh;
+                    }
+                    s = Vector256.Sum(acc);
+                    break;
+                }
+            case Tier.V128:
+                {
+                    var acc = Vector128<double>.Zero;
+                    for (; i <= n - 4; i += 4)
+                    {
+                        var (al, ah) = Vector128.Widen(Vector128.LoadUnsafe(ref pa, (nuint)i));
+                        var (bl, bh) = Vector128.Widen(Vector128.LoadUnsafe(ref pb, (nuint)i));
+                        acc += al * bl + ah * bh;
+                    }
+                    s = Vector128.Sum(acc);
+                    break;
+                }
+        }
+        for (; i < n; i++) s += (double)Unsafe.Add(ref pa, i) * Unsafe.Add(ref pb, i);
+        return s;
+    }
+
     /// <summary><c>y_i += α·x_i</c> in float32 (a product and a sum per element, no fused multiply-add, in every tier).</summary>
     public static void Axpy(float alpha, ReadOnlySpan<float> x, Span<float> y)
     {

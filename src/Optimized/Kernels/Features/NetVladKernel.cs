@@ -6,8 +6,9 @@ namespace PoolingConformance.Optimized.Kernels.Features;
 /// <c>a_k(x_i) = softmax_k(w_kᵀx_i + b_k)</c>; (2) residuals <c>V(k, j) = Σ_i a_ki·x_ij − c_kj·Σ_i a_ki</c>; (3) intra-normalisation of each
 /// row <c>V(k, :)</c>; (4) k-major flatten; (5) global L2. The two O(K·D·L) products run in float32 SIMD along the locations: the
 /// logits as K rows of <c>axpy</c> (<c>logit_k += w_kj·x_j</c>, D + 1 roundings, as the reference's bound assumes), the residuals as
-/// dot products of assignment and channel rows (the rearranged form errs by at most <c>(L + 1)·u·Σ a(|x| + |c|)</c>, inside the
-/// reference's <c>(L + 3)·u·Σ a(|x| + |c|)</c>). The O(D·L + K·L + K·D) steps — descriptor norms, the softmax (max subtracted; a NaN
+/// SIMD dot products of the float32 assignment and channel rows accumulated in double (<see cref="FeatureVector.DotWide"/>: the
+/// rearranged form <c>Σ a·x − c·Σ a</c> then errs far inside the reference's <c>(L + 3)·u·Σ a(|x| + |c|)</c>, and tiny residuals keep
+/// their digits through the two normalisations that rescale them to order one). The O(D·L + K·L + K·D) steps — descriptor norms, the softmax (max subtracted; a NaN
 /// logit makes the descriptor's assignments NaN) and both normalisations — run in double and round once, because their bounds
 /// (<c>(D/2 + 3)·u</c> for the input norm) leave no room for a float32 sum of squares. Parallel over samples, then over clusters.
 /// </summary>
@@ -63,9 +64,9 @@ public sealed class NetVladKernel
             Parallel.For(0, k, opts, q =>
             {
                 var aq = assign.AsSpan(q * l, l);
-                float sa = 0;
+                double sa = 0;
                 foreach (var t in aq) sa += t;
-                for (int j = 0; j < d; j++) vlad[q * d + j] = FeatureVector.Dot(aq, xn.AsSpan(j * l, l)) - c[q * d + j] * sa;
+                for (int j = 0; j < d; j++) vlad[q * d + j] = FeatureVector.DotWide(aq, xn.AsSpan(j * l, l)) - c[q * d + j] * sa;
                 FeatureNormalize.L2(vlad.AsSpan(q * d, d), eps);
             });
             // (5) global L2, rounded once.
