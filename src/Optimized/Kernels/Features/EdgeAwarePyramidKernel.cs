@@ -6,10 +6,12 @@ namespace PoolingConformance.Optimized.Kernels.Features;
 /// Edge-aware pyramid pooling (the project's definition, METHODS.md §15b) of N×C×H×W with an edge map N×1×H×W: per level
 /// <c>n</c> and adaptive bin <c>b</c> (<see cref="PoolGeometry.AdaptiveBin"/> per axis), <c>y_b = Σ ω_i·F_i / Σ ω_i</c>,
 /// <c>ω_i = exp(−β·E_i)</c>. The weights are computed once per sample (in double, rounded once to float32: one rounding where the
-/// reference's bound allows <c>9·u</c>), the denominators once per sample and level (shared by the channels); each numerator is a
-/// float32 SIMD dot product of weight and feature along every bin row (the contiguous axis), the bin's rows summed in float32.
-/// A bin of m taps then errs by at most about <c>(2m + 3)·u·Σω|F|/Σω</c>, inside the reference's <c>(2m + 21)·u·Σω|F|/Σω</c>:
-/// float32 accumulation suffices. Output <c>nearest</c>: N×C·(1 + #levels)×H×W, the input copied first, then each level upsampled
+/// reference's bound allows <c>9·u</c>), the denominators once per sample and level in float32 (shared by the channels: m − 1 roundings
+/// of positive terms, as the bound allows); each numerator is a SIMD dot product of the float32 weight and feature rows along every bin
+/// row (the contiguous axis) accumulated in double (<see cref="FeatureVector.DotWide"/>), and the quotient is rounded once. Float32
+/// numerators would meet the relative bound <c>(2m + 21)·u·Σω|F|/Σω</c> for normal inputs, but with subnormal features each float32
+/// product rounds to the subnormal grid (±η/2) and the division by a small <c>Σω</c> (β = 4: weights down to e⁻⁴) magnifies that past
+/// the bound's absolute term; exact products and one final rounding keep every bin within half an η of its rounded value. Output <c>nearest</c>: N×C·(1 + #levels)×H×W, the input copied first, then each level upsampled
 /// by <c>(⌊h·n/H⌋, ⌊w·n/W⌋)</c>; <c>none</c>: N×C×Σn², the bins row-major, levels in order. Parallel over (n, c) planes.
 /// </summary>
 public sealed class EdgeAwarePyramidKernel
@@ -70,9 +72,9 @@ public sealed class EdgeAwarePyramidKernel
                     for (int bj = 0; bj < n; bj++)
                     {
                         var (w0, w1) = cols[li][bj];
-                        float num = 0;
-                        for (int a = h0; a < h1; a++) num += FeatureVector.Dot(om.Slice(a * w + w0, w1 - w0), f.Slice(a * w + w0, w1 - w0));
-                        bins[off + bi * n + bj] = num / den[s * sumSq + off + bi * n + bj];
+                        double num = 0;
+                        for (int a = h0; a < h1; a++) num += FeatureVector.DotWide(om.Slice(a * w + w0, w1 - w0), f.Slice(a * w + w0, w1 - w0));
+                        bins[off + bi * n + bj] = (float)(num / den[s * sumSq + off + bi * n + bj]);
                     }
                 }
                 off += n * n;

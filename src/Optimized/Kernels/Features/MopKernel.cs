@@ -17,13 +17,15 @@ public sealed record MopLevelSpec(int Window, int Stride, MopWindowReduce Reduce
 /// <summary>
 /// Multi-scale orderless pooling (Gong, Wang, Guo, Lazebnik 2014) of N samples of C×H×W. Per level: the windows row-major at
 /// the stride, each reduced to a descriptor (average or max per channel — NaN propagates — or the window flattened channel,
-/// row, column), optional PCA <c>z = P(d − μ)</c> (float32 SIMD dot products), then hard VLAD against the codebook (squared
-/// distances as float32 dot products of the residual with itself; the lowest k wins ties; a NaN distance assigns to cluster 0, as
-/// the reference does) summing residuals <c>z − c_k*</c> per cluster in window order, or, without VLAD, the sum of the descriptors.
-/// Each level's vector goes through the square root and L2 of <see cref="FeatureNormalize"/> on its own; levels are concatenated.
-/// Every step accumulates in float32 within the reference's first-order bounds (window sums <c>(w² + 2)·u</c>, PCA <c>(C + 2)·u</c>,
-/// distances <c>(D + 2)·u</c>); assignments whose two nearest codewords lie within those bounds are unspecified in the reference.
-/// Descriptor work per window is small and strided, so it is scalar; parallel over (sample, level).
+/// row, column), optional PCA <c>z = P(d − μ)</c>, then hard VLAD against the codebook (squared distances; the lowest k wins ties;
+/// a NaN distance assigns to cluster 0, as the reference does) summing residuals <c>z − c_k*</c> per cluster in window order, or,
+/// without VLAD, the sum of the descriptors. Each level's vector goes through the square root and L2 of
+/// <see cref="FeatureNormalize"/> on its own; levels are concatenated.
+/// <para>Accumulates in double (inputs float32, widened on read): the level vectors are rescaled to order one by the root and L2,
+/// so a float32 window average of subnormal inputs — rounded to the subnormal grid, a relative error near 10⁻³ — fails the
+/// reference's first-order bounds, whose absolute term <c>η</c> is only added after the normalisation; and double distances make the
+/// hard assignments agree with the reference's wherever its margin declares them decided. The op is small (descriptors of a few
+/// channels, codebooks of a few words) and its window reads are strided, so the kernel is scalar; parallel over (sample, level).</para>
 /// </summary>
 public sealed class MopKernel
 {
@@ -44,41 +46,41 @@ public sealed class MopKernel
             int s = r / levels.Count, li = r % levels.Count;
             var lv = levels[li];
             var v = Level(x.AsSpan(s * c * h * w, c * h * w), c, h, w, lv);
-            var vd = new double[v.Length];
-            for (int i = 0; i < v.Length; i++) vd[i] = v[i];
-            FeatureNormalize.Apply(vd, nm, y.AsSpan(s * total + offsets[li], lv.Length));
+            FeatureNormalize.Apply(v, nm, y.AsSpan(s * total + offsets[li], lv.Length));
         });
     }
 
-    static float[] Level(ReadOnlySpan<float> x, int c, int h, int w, MopLevelSpec lv)
+    static double[] Level(ReadOnlySpan<float> x, int c, int h, int w, MopLevelSpec lv)
     {
         int k = lv.Window, nh = Count(h, k, lv.Stride), nw = Count(w, k, lv.Stride);
         int len = lv.Reduce == MopWindowReduce.None ? c * k * k : c;
-        var desc = new float[len];
-        var diff = lv.PcaMatrix is null ? null : new float[len];
-        var z = lv.PcaMatrix is null ? desc : new float[lv.Dim];
-        var res = new float[lv.Dim];
-        var v = new float[lv.Length];
-        float area = k * k;
+        var desc = new double[len];
+        var z = lv.PcaMatrix is null ? desc : new double[lv.Dim];
+        var v = new double[lv.Length];
+        double area = k * k;
         for (int i = 0; i < nh; i++)
             for (int j = 0; j < nw; j++)
             {
-                int h0 = i * lv.Stride, w0 = j * lv.Stride;
-                Descriptor(x, c, h, w, h0, w0, k, lv.Reduce, area, desc);
+                Descriptor(x, c, h, w, i * lv.Stride, j * lv.Stride, k, lv.Reduce, area, desc);
                 if (lv.PcaMatrix is { } pm)
                 {
-                    for (int q = 0; q < len; q++) diff![q] = desc[q] - lv.PcaMean![q];
-                    for (int t = 0; t < lv.Dim; t++) z[t] = FeatureVector.Dot(pm.AsSpan(t * len, len), diff);
+                    var mu = lv.PcaMean!;
+                    for (int t = 0; t < lv.Dim; t++)
+                    {
+                        double s = 0;
+                        for (int q = 0; q < len; q++) s += pm[t * len + q] * (desc[q] - mu[q]);
+                        z[t] = s;
+                    }
                 }
                 if (lv.Codebook is not { } cb) { for (int t = 0; t < lv.Dim; t++) v[t] += z[t]; continue; }
                 int best = 0;
-                float bestDist = float.PositiveInfinity;
+                double bestDist = double.PositiveInfinity;
                 bool nan = false;
                 for (int q = 0; q < lv.K; q++)
                 {
-                    for (int t = 0; t < lv.Dim; t++) res[t] = z[t] - cb[q * lv.Dim + t];
-                    float dist = FeatureVector.Dot(res, res);
-                    nan |= float.IsNaN(dist);
+                    double dist = 0;
+                    for (int t = 0; t < lv.Dim; t++) { double r = z[t] - cb[q * lv.Dim + t]; dist += r * r; }
+                    nan |= double.IsNaN(dist);
                     if (q == 0 || dist < bestDist) { best = q; bestDist = dist; }
                 }
                 if (nan) best = 0;
@@ -87,21 +89,22 @@ public sealed class MopKernel
         return v;
     }
 
-    static void Descriptor(ReadOnlySpan<float> x, int c, int h, int w, int h0, int w0, int k, MopWindowReduce reduce, float area, float[] d)
+    static void Descriptor(ReadOnlySpan<float> x, int c, int h, int w, int h0, int w0, int k, MopWindowReduce reduce, double area, double[] d)
     {
         for (int ch = 0; ch < c; ch++)
         {
             var p = x.Slice(ch * h * w, h * w);
             if (reduce == MopWindowReduce.None)
             {
-                for (int a = 0; a < k; a++) p.Slice((h0 + a) * w + w0, k).CopyTo(d.AsSpan((ch * k + a) * k, k));
+                for (int a = 0; a < k; a++)
+                    for (int b = 0; b < k; b++) d[(ch * k + a) * k + b] = p[(h0 + a) * w + w0 + b];
                 continue;
             }
-            float s = 0, mx = float.NegativeInfinity;
+            double s = 0, mx = double.NegativeInfinity;
             bool nan = false;
             for (int a = 0; a < k; a++)
                 foreach (var t in p.Slice((h0 + a) * w + w0, k)) { s += t; nan |= float.IsNaN(t); if (t > mx) mx = t; }
-            d[ch] = reduce == MopWindowReduce.Avg ? s / area : nan ? float.NaN : mx;
+            d[ch] = reduce == MopWindowReduce.Avg ? s / area : nan ? double.NaN : mx;
         }
     }
 }
