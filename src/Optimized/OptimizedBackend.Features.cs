@@ -28,11 +28,18 @@ public static partial class OptimizedBackend
     /// <summary>A 4-D float N×C×H×W input without an empty dimension (the reference's check), as float32.</summary>
     static (Tensor T, float[] X) Map4(IReadOnlyDictionary<string, Tensor> inputs, string name, string op)
     {
+        var t = Check4(inputs, name, op);
+        return (t, Float32(t, name));
+    }
+
+    /// <summary>The checks of <see cref="Map4"/> without the conversion.</summary>
+    static Tensor Check4(IReadOnlyDictionary<string, Tensor> inputs, string name, string op)
+    {
         var t = Input(inputs, name, op);
         if (t.Rank != 4) throw new InvalidParameterException($"inputs.{name}", $"input '{name}' must be 4-D N×C×H×W, got {Tensor.ShapeText(t.Shape)}");
         if (!t.DType.IsFloat()) throw new InvalidParameterException($"inputs.{name}", $"input '{name}' has dtype {t.DType.Name()}; allowed: float16, float32, float64");
         if (t.Shape.Any(d => d == 0)) throw new InvalidParameterException($"inputs.{name}", $"input '{name}' has an empty dimension {Tensor.ShapeText(t.Shape)}");
-        return (t, Float32(t, name));
+        return t;
     }
 
     /// <summary>A float tensor of exactly <paramref name="shape"/> (the reference's check), as float32.</summary>
@@ -83,13 +90,14 @@ public static partial class OptimizedBackend
         const string op = "poolconf.bilinear_pool";
         var (mean, nm) = ReadFeatureNorm(p);
         p.EnsureAllUsed(op);
-        var (a, xa) = Map4(inputs, "input", op);
-        float[]? xb = null;
-        var b = a;
-        if (inputs.ContainsKey("input2")) (b, xb) = Map4(inputs, "input2", op);
+        var a = Check4(inputs, "input", op);
+        bool two = inputs.ContainsKey("input2");
+        var b = two ? Check4(inputs, "input2", op) : a;
         if (b.Shape[0] != a.Shape[0] || b.Shape[2] != a.Shape[2] || b.Shape[3] != a.Shape[3])
             throw new InvalidParameterException("inputs.input2", $"input2 {Tensor.ShapeText(b.Shape)} must share N, H, W with input {Tensor.ShapeText(a.Shape)}");
         if (b.DType != a.DType) throw new InvalidParameterException("inputs.input2", "input2 must have the dtype of input");
+        var xa = Float32(a, "input");
+        var xb = two ? Float32(b, "input2") : null;
         int nb = a.Shape[0], ca = a.Shape[1], cb = b.Shape[1], l = a.Shape[2] * a.Shape[3];
         var y = new float[(long)nb * ca * cb];
         KernelRegistry.BilinearPool.Run(xa, xb, nb, ca, cb, l, mean, nm, y, threads);

@@ -331,6 +331,7 @@ public class OptimizedFeatureTests
         yield return new TestCaseData("poolconf.spectral_pool2d", "{}", new Dictionary<string, Tensor> { ["input"] = x }, "output_size").SetName("Spectral_NoOutputSize");
         yield return new TestCaseData("poolconf.spectral_pool2d", "{\"output_size\":2,\"norm\":\"l1\"}", new Dictionary<string, Tensor> { ["input"] = x }, "norm").SetName("Spectral_BadNorm");
         yield return new TestCaseData("poolconf.bilinear_pool", "{}", new Dictionary<string, Tensor> { ["input"] = x, ["input2"] = T([1, 1, 2, 3], 1, 2, 3, 4, 5, 6) }, "inputs.input2").SetName("Bilinear_Input2Shape");
+        yield return new TestCaseData("poolconf.bilinear_pool", "{}", new Dictionary<string, Tensor> { ["input"] = x, ["input2"] = new Tensor(DType.Float64, [1, 1, 3, 3], new double[9]) }, "inputs.input2").SetName("Bilinear_Input2Dtype");
         yield return new TestCaseData("poolconf.bilinear_pool", "{\"eps\":-1}", new Dictionary<string, Tensor> { ["input"] = x }, "eps").SetName("Bilinear_NegativeEps");
         yield return new TestCaseData("poolconf.bilinear_pool", "{\"reduce\":\"max\"}", new Dictionary<string, Tensor> { ["input"] = x }, "reduce").SetName("Bilinear_BadReduce");
         yield return new TestCaseData("poolconf.edge_aware_pyramid_pool", "{}", new Dictionary<string, Tensor> { ["input"] = x, ["edge"] = T([1, 1, 3, 3], 0, 0, 0, 0, 2, 0, 0, 0, 0) }, "inputs.edge").SetName("EdgeAware_EdgeOutOfRange");
