@@ -40,9 +40,9 @@ public static class NormalizeSteps
                 case SqrtRule.None: y[i] = v; dy[i] = d; break;
                 case SqrtRule.Signed:
                     {
+                        if (double.IsNaN(v)) { y[i] = double.NaN; dy[i] = 0; break; } // before Math.Sign, which throws on NaN
                         double a = Math.Abs(v);
                         y[i] = Math.Sign(v) * Math.Sqrt(a + eps);
-                        if (double.IsNaN(v)) { y[i] = double.NaN; dy[i] = 0; break; }
                         double hi = Math.Sqrt(a + d + eps);
                         dy[i] = a <= d ? Math.Abs(y[i]) + hi : Math.Max(hi - Math.Abs(y[i]), Math.Abs(y[i]) - Math.Sqrt(a - d + eps));
                         dy[i] += 2 * u * Math.Abs(y[i]);

@@ -111,6 +111,20 @@ public class NovelBTests
     public void Bilinear_Reduce_SumsOrAveragesOverLocations(string reduce, double e0, double e1) =>
         Check.Close(Check.V(Eval("poolconf.bilinear_pool", $"{{\"reduce\":\"{reduce}\",\"sqrt\":\"none\",\"l2_normalize\":false}}", ("input", T([1, 2, 1, 2], 1, 0, 0, 2)), ("input2", T([1, 1, 1, 2], 3, 1)))), [e0, e1], 0);
 
+    // A NaN input (x = (NaN, 1)): Φ = [[NaN, NaN], [NaN, 1]]; the signed root of NaN is NaN (Math.Sign throws on NaN, so the
+    // oracle must not reach it), and the L2 norm of a vector holding NaN is NaN, so every element is NaN — without sqrt or L2,
+    // the one finite product stays 1. Also the signed root alone: [NaN, 4, −4, 0] → [NaN, 2, −2, 0].
+    [Test]
+    public void Bilinear_NaNInput_PropagatesInsteadOfThrowing()
+    {
+        foreach (var v in Check.V(Eval("poolconf.bilinear_pool", "{}", T([1, 2, 1, 1], double.NaN, 1)))) Assert.That(v, Is.NaN);
+        var raw = Check.V(Eval("poolconf.bilinear_pool", "{\"sqrt\":\"none\",\"l2_normalize\":false}", T([1, 2, 1, 1], double.NaN, 1)));
+        Assert.That(raw[3], Is.EqualTo(1));
+        var (y, _) = NormalizeSteps.Sqrt([double.NaN, 4, -4, 0], [0, 0, 0, 0], SqrtRule.Signed, 0, 1e-16);
+        Assert.That(y[0], Is.NaN);
+        Assert.That(y[1..], Is.EqualTo(new[] { 2.0, -2.0, 0.0 }));
+    }
+
     // Zero input: Φ = 0; signed root with eps: sign(0)·√eps = 0; unsigned: √eps = 0.01 (eps = 1e-4); L2 of zeros stays zero.
     [Test]
     public void Bilinear_ZeroInput_SignedStaysZero_UnsignedGivesRootEps()
