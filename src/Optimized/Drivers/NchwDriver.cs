@@ -23,8 +23,8 @@ public static class NchwDriver
         // Row results of the plane; the stride-2 path needs them only for a plane with a NaN or a row with a ±0 result.
         float[]? _t;
         public float[] T => _t ??= new float[Math.Max(1, p.LH * p.OW)];
-        // The stride-2 path's column maxima of a block of output rows (whole rows of LW floats, about 16 KiB).
-        public readonly float[] V = new float[valuesOnly ? Math.Max(1, Math.Max(4096 / Math.Max(1, p.LW), 1) * p.LW) : 1];
+        // The stride-2 path's column maxima of a block of output rows, each row padded with −∞ (Stride2Rows.NewColumnBuffer).
+        public readonly float[] V = valuesOnly && p.Stride2 is { } g ? g.NewColumnBuffer() : [0f];
         public readonly int[] Ti = new int[valuesOnly ? 1 : Math.Max(1, p.LH * p.OW)];
         public readonly float[] R = new float[valuesOnly ? 1 : Math.Max(1, p.LW)];
         public readonly int[] Ri = new int[valuesOnly ? 1 : Math.Max(1, p.LW)];
@@ -41,7 +41,7 @@ public static class NchwDriver
     {
         if (indices is null && p.Stride2 is Stride2Rows g)
         {
-            Run(p, planes, threads, (q, s) => Stride2ColumnsFirstPlane<TOp>(p, g, x, q, y, s), valuesOnly: true);
+            Run(p, planes, threads, (q, s) => Stride2ColumnsFirstTier<TOp>(p, g, x, q, y, s), valuesOnly: true);
             return;
         }
         Run(p, planes, threads, (q, s) => SelectPlane<TOp>(p, x, q, y, indices, s));
@@ -333,6 +333,24 @@ public static class NchwDriver
         public required int J0 { get; init; }
         public required Tier Tier { get; init; }
         public required int[] Scalar { get; init; }
+        /// <summary>Input column of output column 0's first tap, unclipped (−pad_begin); every window starts 2 further.</summary>
+        public required int Start0 { get; init; }
+        /// <summary>−∞ cells before column 0 of a column-maxima row (covering the begin padding).</summary>
+        public required int PadL { get; init; }
+        /// <summary>Length of a padded column-maxima row: PadL + LW + −∞ cells after it, enough for every vector load of the row.</summary>
+        public required int RowLength { get; init; }
+        /// <summary>Output rows per block of column maxima (about 16 KiB of rows).</summary>
+        public required int Block { get; init; }
+        /// <summary>The tier of the columns-first plane: both of its passes (the narrower of the input and output rows' tiers).</summary>
+        public required Tier PlaneTier { get; init; }
+
+        /// <summary>A buffer of <see cref="Block"/> padded rows, the padding cells −∞ (a max never takes them over an in-bounds tap).</summary>
+        public float[] NewColumnBuffer()
+        {
+            var b = new float[Block * RowLength];
+            Array.Fill(b, float.NegativeInfinity);
+            return b;
+        }
 
         /// <summary>The geometry when the fast path applies to <paramref name="p"/>, else null (the general separable kernel runs).</summary>
         public static Stride2Rows? For(PoolPlan p)
@@ -345,7 +363,25 @@ public static class NchwDriver
             var tier = Cascade.For(len);
             while (tier != Tier.Scalar && !CanUnzip(tier)) tier = tier == Tier.V512 ? Tier.V256 : tier == Tier.V256 ? Tier.V128 : Tier.Scalar;
             var scalar = Enumerable.Range(0, p.OW).Where(ow => ow < lo || ow >= lo + len).ToArray();
-            return new Stride2Rows { Lo = lo, Len = len, J0 = j0, Tier = tier, Scalar = scalar };
+            // Every window, clipped or not, is [start0 + 2·ow, start0 + 2·ow + k) ∩ [0, LW): then a row padded with −∞ on both
+            // sides serves every output column with the interior's vector code (a window without taps is p.Empty's).
+            int start0 = p.FirstW[lo] - 2 * lo;
+            for (int ow = 0; ow < p.OW; ow++)
+            {
+                int a = Math.Max(0, start0 + 2 * ow), b = Math.Min(p.LW, start0 + 2 * ow + k);
+                if (b > a && (p.FirstW[ow] != a || p.CountW[ow] != b - a)) return null;
+                if (b <= a && p.CountW[ow] != 0) return null;
+            }
+            int padL = Math.Max(0, -start0);
+            var planeTier = Cascade.For(Math.Min(p.OW, p.LW));
+            while (planeTier != Tier.Scalar && !CanUnzip(planeTier)) planeTier = planeTier == Tier.V512 ? Tier.V256 : planeTier == Tier.V256 ? Tier.V128 : Tier.Scalar;
+            // The window pass reads up to 2·OW + k + 1 cells from output column 0's first tap (the last vector overlapping).
+            int rowLength = Math.Max(padL + p.LW, padL + start0 + 2 * p.OW + k + 2);
+            return new Stride2Rows
+            {
+                Lo = lo, Len = len, J0 = j0, Tier = tier, Scalar = scalar, Start0 = start0, PadL = padL, RowLength = rowLength,
+                Block = Math.Max(1, 4096 / rowLength), PlaneTier = planeTier,
+            };
         }
 
         static bool CanUnzip(Tier t) => t switch { Tier.V512 => W512.CanUnzip, Tier.V256 => W256.CanUnzip, Tier.V128 => W128.CanUnzip, _ => true };
@@ -362,63 +398,43 @@ public static class NchwDriver
     /// <see cref="Stride2ValuesPlane{TOp}"/>, and an output row with a ±0 result is recomputed in scan order by
     /// <see cref="Stride2RowInScanOrder{TOp}"/>. Same code and order whatever the tier or thread count.
     /// </summary>
-    static void Stride2ColumnsFirstPlane<TOp>(PoolPlan p, Stride2Rows g, float[] xa, int q, float[] ya, Scratch s) where TOp : ISelectOperator
+    static void Stride2ColumnsFirstTier<TOp>(PoolPlan p, Stride2Rows g, float[] xa, int q, float[] ya, Scratch s) where TOp : ISelectOperator
     {
-        int W = p.LW, OW = p.OW, k = p.KernelW;
+        switch (g.PlaneTier)
+        {
+            case Tier.V512: Stride2ColumnsFirstPlane<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(p, g, xa, q, ya, s); break;
+            case Tier.V256: Stride2ColumnsFirstPlane<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(p, g, xa, q, ya, s); break;
+            case Tier.V128: Stride2ColumnsFirstPlane<TOp, W128, Vector128<float>, Vector128<int>, Vector128<float>>(p, g, xa, q, ya, s); break;
+            default: Stride2ColumnsFirstPlane<TOp, Scalar, float, int, bool>(p, g, xa, q, ya, s); break;
+        }
+    }
+
+    static void Stride2ColumnsFirstPlane<TOp, TW, TV, TI, TM>(PoolPlan p, Stride2Rows g, float[] xa, int q, float[] ya, Scratch s)
+        where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
+    {
+        int W = p.LW, OW = p.OW, k = p.KernelW, rowLength = g.RowLength, block = g.Block, step = p.DilH * W;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
         ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
-        ref float v = ref MemoryMarshal.GetArrayDataReference(s.V);
-        int[] scalarCols = g.Scalar, countW = p.CountW, firstW = p.FirstW;
-        var vtier = Cascade.For(W);
+        // Column 0 of block row 0, and output column 0's first tap in it.
+        ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s.V), g.PadL);
+        int tap0 = g.Start0;
+        int[] countH = p.CountH, firstH = p.FirstH;
         bool nan = false;
-        int block = s.V.Length / W, step = p.DilH * W;
         for (int oh0 = 0; oh0 < p.OH && !nan; oh0 += block)
         {
             // A block of output rows at a time: first their column maxima, then the windows along them, so the window pass never
             // loads what the column pass stored a few cycles earlier (its unaligned loads would wait for those stores).
             int oh1 = Math.Min(p.OH, oh0 + block);
             for (int oh = oh0; oh < oh1 && !nan; oh++)
-            {
-                int cnt = p.CountH[oh];
-                if (cnt == 0) continue;
-                ref float x0 = ref Unsafe.Add(ref x, p.FirstH[oh] * W);
-                ref float vr = ref Unsafe.Add(ref v, (oh - oh0) * W);
-                nan |= vtier switch
-                {
-                    Tier.V512 => ColumnMax<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref x0, W, cnt, step, ref vr),
-                    Tier.V256 => ColumnMax<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref x0, W, cnt, step, ref vr),
-                    Tier.V128 => ColumnMax<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref x0, W, cnt, step, ref vr),
-                    _ => ColumnMax<Scalar, float, int, bool>(ref x0, W, cnt, step, ref vr),
-                };
-            }
+                if (countH[oh] > 0)
+                    nan = ColumnMax<TW, TV, TI, TM>(ref Unsafe.Add(ref x, firstH[oh] * W), W, countH[oh], step, ref Unsafe.Add(ref v, (oh - oh0) * rowLength));
             if (nan) break;
             for (int oh = oh0; oh < oh1; oh++)
             {
-                if (p.CountH[oh] == 0) continue;
-                ref float vr = ref Unsafe.Add(ref v, (oh - oh0) * W);
+                if (countH[oh] == 0) continue;
                 ref float yrow = ref Unsafe.Add(ref y, oh * OW);
-                bool zero = false;
-                if (g.Len > 0)
-                {
-                    ref float vs = ref Unsafe.Add(ref vr, g.J0);
-                    ref float ys = ref Unsafe.Add(ref yrow, g.Lo);
-                    zero = g.Tier switch
-                    {
-                        Tier.V512 => WindowMaxStride2<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref vs, g.Len, k, ref ys),
-                        Tier.V256 => WindowMaxStride2<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref vs, g.Len, k, ref ys),
-                        Tier.V128 => WindowMaxStride2<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref vs, g.Len, k, ref ys),
-                        _ => WindowMaxStride2<Scalar, float, int, bool>(ref vs, g.Len, k, ref ys),
-                    };
-                }
-                for (int si = 0; si < scalarCols.Length; si++)
-                {
-                    int ow = scalarCols[si], cw = countW[ow], c0 = firstW[ow];
-                    float acc = cw > 0 ? Unsafe.Add(ref vr, c0) : float.NegativeInfinity;
-                    for (int m = 1; m < cw; m++) acc = Scalar.MaxOrdered(acc, Unsafe.Add(ref vr, c0 + m));
-                    Unsafe.Add(ref yrow, ow) = acc;
-                    zero |= acc == 0;
-                }
-                if (zero) Stride2RowInScanOrder<TOp>(p, g, ref x, oh, ref yrow, s);
+                if (WindowMaxStride2<TW, TV, TI, TM>(ref Unsafe.Add(ref v, (oh - oh0) * rowLength + tap0), OW, k, ref yrow))
+                    Stride2RowInScanOrder<TOp>(p, g, ref x, oh, ref yrow, s);
             }
         }
         if (nan)
@@ -512,7 +528,7 @@ public static class NchwDriver
     }
 
     /// <summary>
-    /// One output row of <see cref="Stride2ColumnsFirstPlane{TOp}"/> again in the window's scan order (row maxima of each of its
+    /// One output row of <see cref="Stride2ColumnsFirstPlane{TOp, TW, TV, TI, TM}"/> again in the window's scan order (row maxima of each of its
     /// input rows, then those combined top to bottom): the row had a ±0 result, whose sign the scan order decides.
     /// </summary>
     static void Stride2RowInScanOrder<TOp>(PoolPlan p, Stride2Rows g, ref float x, int oh, ref float yrow, Scratch s) where TOp : ISelectOperator
