@@ -1,8 +1,14 @@
+using PoolingConformance.Optimized.Kernels;
+
 namespace PoolingConformance.Optimized;
 
 // The registry's kernels for ROI/SPP variants, fractional max pooling, onnx.MaxUnpool.
 public static partial class KernelRegistry
 {
+    /// <summary>Spatial pyramid pooling (<c>poolconf.spp</c>, <c>caffe.spp</c>): each level on the planar window / adaptive kernels.</summary>
+    public static SpatialPyramidKernel SpatialPyramidNchw { get; } = new();
+
     /// <summary>Names of this part's kernels, for <see cref="Names"/>.</summary>
-    static string[] RegionKernelNames() => [];
+    // (Names is initialized in the main file, possibly before this file's properties: names, not instances.)
+    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName];
 }
