@@ -8,7 +8,13 @@ public static partial class KernelRegistry
     /// <summary>Spatial pyramid pooling (<c>poolconf.spp</c>, <c>caffe.spp</c>): each level on the planar window / adaptive kernels.</summary>
     public static SpatialPyramidKernel SpatialPyramidNchw { get; } = new();
 
+    /// <summary>TensorFlow crop_and_resize (channels-last, bilinear in double / nearest).</summary>
+    public static CropAndResizeKernel CropAndResizeNhwc { get; } = new();
+    /// <summary>Position-sensitive ROI average pooling and ROI Align (torchvision ps_roi_pool / ps_roi_align).</summary>
+    public static PsRoiPoolKernel PsRoiPoolNchw { get; } = new();
+    public static PsRoiAlignKernel PsRoiAlignNchw { get; } = new();
+
     /// <summary>Names of this part's kernels, for <see cref="Names"/>.</summary>
     // (Names is initialized in the main file, possibly before this file's properties: names, not instances.)
-    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName];
+    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName, CropAndResizeKernel.KernelName, PsRoiPoolKernel.KernelName, PsRoiAlignKernel.KernelName];
 }

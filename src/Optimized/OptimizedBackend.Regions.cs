@@ -7,12 +7,14 @@ namespace PoolingConformance.Optimized;
 public static partial class OptimizedBackend
 {
     /// <summary>Ops served by this part of the backend (read by <see cref="Served"/> and the dispatch in <see cref="Run"/>).</summary>
-    static string[] RegionOps() => ["poolconf.spp", "caffe.spp"];
+    static string[] RegionOps() => ["poolconf.spp", "caffe.spp", "tf.image.crop_and_resize", "torchvision.ps_roi_pool", "torchvision.ps_roi_align"];
 
     static Dictionary<string, Tensor> RunRegion(CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads) => c.Op switch
     {
         "poolconf.spp" => RunPoolconfSpp(p, inputs, threads),
         "caffe.spp" => RunCaffeSpp(p, inputs, threads),
+        "tf.image.crop_and_resize" => RunCropAndResize(p, inputs, threads),
+        "torchvision.ps_roi_pool" or "torchvision.ps_roi_align" => RunPsRoi(c.Op, p, inputs, threads),
         _ => throw new NotServed($"{c.Op} is not served"),
     };
 
@@ -72,5 +74,62 @@ public static partial class OptimizedBackend
         KernelRegistry.SpatialPyramidNchw.Run(plans, batch, ch, x, y, clampLowest: max, threads);
         int[] shape = height == 1 ? [batch, ch, 1, 1] : [batch, perSample];
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, shape, y) };
+    }
+
+    // ---------------------------------------------------------------- crop and resize, position-sensitive ROI ops
+
+    /// <summary>TensorFlow <c>image.crop_and_resize</c>: image N×H×W×C, boxes K×4 float32, box_indices int32/int64; output float32.</summary>
+    static Dictionary<string, Tensor> RunCropAndResize(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        const string op = "tf.image.crop_and_resize";
+        var crop = p.IntList("crop_size", 2) ?? throw new InvalidParameterException("crop_size", "'crop_size' is required");
+        if (crop.Any(v => v <= 0)) throw new InvalidParameterException("crop_size", "crop_size must be positive");
+        bool nearest = p.String("method", "bilinear", "bilinear", "nearest") == "nearest";
+        double extra = p.Double("extrapolation_value", 0.0);
+        p.EnsureAllUsed(op);
+        var image = Input(inputs, "image", op);
+        var x = Float32(image, "image");
+        if (image.Rank != 4 || image.Shape[1] == 0 || image.Shape[2] == 0)
+            throw new InvalidParameterException("inputs.image", $"image must be a non-empty 4-D N×H×W×C tensor, got {Tensor.ShapeText(image.Shape)}");
+        var boxes = Input(inputs, "boxes", op);
+        if (boxes.DType != DType.Float32 || boxes.Rank != 2 || boxes.Shape[1] != 4)
+            throw new InvalidParameterException("inputs.boxes", $"boxes must be float32 of shape (num_boxes, 4), got {boxes}");
+        if (boxes.Data.Any(v => !double.IsFinite(v))) throw new InvalidParameterException("inputs.boxes", "boxes must be finite");
+        var bi = Input(inputs, "box_indices", op);
+        if (bi.DType is not (DType.Int32 or DType.Int64) || bi.Rank != 1 || bi.Shape[0] != boxes.Shape[0])
+            throw new InvalidParameterException("inputs.box_indices", $"box_indices must be int32/int64 of shape ({boxes.Shape[0]}), got {bi}");
+        if (bi.Data.Any(v => v < 0 || v >= image.Shape[0])) throw new InvalidParameterException("inputs.box_indices", $"box_indices must lie in [0, {image.Shape[0]})");
+        int n = image.Shape[0], h = image.Shape[1], w = image.Shape[2], ch = image.Shape[3], k = boxes.Shape[0];
+        var b = new float[boxes.Data.Length];
+        for (int i = 0; i < b.Length; i++) b[i] = (float)boxes.Data[i];
+        var y = new float[(long)k * crop[0] * crop[1] * ch];
+        KernelRegistry.CropAndResizeNhwc.Run(x, n, h, w, ch, b, bi.Data.Select(v => (int)v).ToArray(), crop[0], crop[1], nearest, (float)extra, y, threads);
+        return new(StringComparer.Ordinal) { ["output"] = Output(DType.Float32, [k, crop[0], crop[1], ch], y) };
+    }
+
+    /// <summary>torchvision <c>ps_roi_pool</c> / <c>ps_roi_align</c>: input N×C×H×W with C a multiple of PH·PW, boxes K×5 in the input's dtype.</summary>
+    static Dictionary<string, Tensor> RunPsRoi(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        bool pool = op == "torchvision.ps_roi_pool";
+        var os = p.IntTuple("output_size", 2) ?? throw new InvalidParameterException("output_size", "'output_size' is required");
+        if (os.Length != 2 || os.Any(v => v <= 0)) throw new InvalidParameterException("output_size", "output_size must be positive");
+        double scale = p.Double("spatial_scale", 1.0);
+        if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", $"spatial_scale must be a finite positive number, got {scale}");
+        int sr = pool ? 0 : p.Int("sampling_ratio", -1);
+        p.EnsureAllUsed(op);
+        var input = Input(inputs, "input", op);
+        var x = Float32(input, "input");
+        if (input.Rank != 4) throw new InvalidParameterException("inputs.input", $"{op} expects a 4-D N×C×H×W input, got {Tensor.ShapeText(input.Shape)}");
+        if (input.Shape[2] == 0 || input.Shape[3] == 0) throw new InvalidParameterException("inputs.input", "the feature map must not be empty");
+        var boxes = Input(inputs, "boxes", op);
+        if (boxes.DType != input.DType) throw new InvalidParameterException("inputs.boxes", $"boxes must have the input's dtype {input.DType.Name()}, got {boxes.DType.Name()}");
+        if (input.Shape[1] % (os[0] * os[1]) != 0)
+            throw new InvalidParameterException("inputs.input", $"{op}: the channel count {input.Shape[1]} must be a multiple of output_size[0]·output_size[1] = {os[0] * os[1]}");
+        var rois = RoiGeometry.Read(boxes, input.Shape[0], "inputs.boxes");
+        int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3], cOut = c / (os[0] * os[1]);
+        var y = new float[(long)rois.Length * c];
+        if (pool) KernelRegistry.PsRoiPoolNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, boxes.DType, y, threads);
+        else KernelRegistry.PsRoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, boxes.DType, y, threads);
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, [rois.Length, cOut, os[0], os[1]], y) };
     }
 }
