@@ -14,7 +14,10 @@ public static partial class KernelRegistry
     public static PsRoiPoolKernel PsRoiPoolNchw { get; } = new();
     public static PsRoiAlignKernel PsRoiAlignNchw { get; } = new();
 
+    /// <summary>ONNX MaxUnpool (scatter over the inferred shape, placed at the start of a larger output_shape).</summary>
+    public static OnnxMaxUnpoolKernel OnnxMaxUnpoolNchw { get; } = new();
+
     /// <summary>Names of this part's kernels, for <see cref="Names"/>.</summary>
     // (Names is initialized in the main file, possibly before this file's properties: names, not instances.)
-    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName, CropAndResizeKernel.KernelName, PsRoiPoolKernel.KernelName, PsRoiAlignKernel.KernelName];
+    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName, CropAndResizeKernel.KernelName, PsRoiPoolKernel.KernelName, PsRoiAlignKernel.KernelName, OnnxMaxUnpoolKernel.KernelName];
 }
