@@ -17,7 +17,10 @@ public static partial class KernelRegistry
     /// <summary>ONNX MaxUnpool (scatter over the inferred shape, placed at the start of a larger output_shape).</summary>
     public static OnnxMaxUnpoolKernel OnnxMaxUnpoolNchw { get; } = new();
 
+    /// <summary>Fractional max pooling 2-D / 3-D (PyTorch's interval rule, the samples an input), with indices.</summary>
+    public static FractionalMaxPoolKernel FractionalMaxPoolNchw { get; } = new();
+
     /// <summary>Names of this part's kernels, for <see cref="Names"/>.</summary>
     // (Names is initialized in the main file, possibly before this file's properties: names, not instances.)
-    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName, CropAndResizeKernel.KernelName, PsRoiPoolKernel.KernelName, PsRoiAlignKernel.KernelName, OnnxMaxUnpoolKernel.KernelName];
+    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName, CropAndResizeKernel.KernelName, PsRoiPoolKernel.KernelName, PsRoiAlignKernel.KernelName, OnnxMaxUnpoolKernel.KernelName, FractionalMaxPoolKernel.KernelName];
 }

@@ -7,7 +7,7 @@ namespace PoolingConformance.Optimized;
 public static partial class OptimizedBackend
 {
     /// <summary>Ops served by this part of the backend (read by <see cref="Served"/> and the dispatch in <see cref="Run"/>).</summary>
-    static string[] RegionOps() => ["poolconf.spp", "caffe.spp", "tf.image.crop_and_resize", "torchvision.ps_roi_pool", "torchvision.ps_roi_align", "onnx.MaxUnpool"];
+    static string[] RegionOps() => ["poolconf.spp", "caffe.spp", "tf.image.crop_and_resize", "torchvision.ps_roi_pool", "torchvision.ps_roi_align", "onnx.MaxUnpool", "torch.fractional_max_pool2d", "torch.fractional_max_pool3d"];
 
     static Dictionary<string, Tensor> RunRegion(CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads) => c.Op switch
     {
@@ -15,6 +15,8 @@ public static partial class OptimizedBackend
         "caffe.spp" => RunCaffeSpp(p, inputs, threads),
         "tf.image.crop_and_resize" => RunCropAndResize(p, inputs, threads),
         "onnx.MaxUnpool" => RunOnnxMaxUnpool(p, inputs, threads),
+        "torch.fractional_max_pool2d" => RunFractionalMax(2, p, inputs, threads),
+        "torch.fractional_max_pool3d" => RunFractionalMax(3, p, inputs, threads),
         "torchvision.ps_roi_pool" or "torchvision.ps_roi_align" => RunPsRoi(c.Op, p, inputs, threads),
         _ => throw new NotServed($"{c.Op} is not served"),
     };
@@ -200,5 +202,76 @@ public static partial class OptimizedBackend
         var y = new float[Tensor.ElementCount(outShape)];
         KernelRegistry.OnnxMaxUnpoolNchw.Run(x, idx, inferredShape, outShape, y, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+    }
+
+    // ---------------------------------------------------------------- fractional max pooling
+
+    /// <summary>
+    /// <c>torch.fractional_max_pool2d/3d</c> with the explicit <c>samples</c> input (N' ≥ N, C, 2|3; 2-D: component 0 drives W and 1
+    /// drives H; 3-D: 0→T, 1→H, 2→W); exactly one of <c>output_size</c> and <c>output_ratio</c>. Both outputs are produced.
+    /// </summary>
+    static Dictionary<string, Tensor> RunFractionalMax(int nd, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        string op = $"torch.fractional_max_pool{nd}d";
+        var k = p.IntTuple("kernel_size", nd) ?? throw new InvalidParameterException("kernel_size", "'kernel_size' is required");
+        if (k.Length == 0) throw new InvalidParameterException("kernel_size", "'kernel_size' must not be empty");
+        foreach (var v in k) if (v <= 0) throw new InvalidParameterException("kernel_size", $"kernel size should be greater than zero, got {v}");
+        var os = p.IntTuple("output_size", nd);
+        double[]? ratio = null;
+        if (p.Has("output_ratio"))
+        {
+            var raw = p.Raw("output_ratio")!.Value;
+            ratio = raw.ValueKind == System.Text.Json.JsonValueKind.Array
+                ? raw.EnumerateArray().Select(e => e.TryGetDouble(out var d) ? d : double.NaN).ToArray()
+                : [raw.TryGetDouble(out var d1) ? d1 : double.NaN];
+            if (ratio.Length == 1) ratio = Enumerable.Repeat(ratio[0], nd).ToArray();
+            if (ratio.Length != nd || ratio.Any(r => !(r > 0 && r < 1)))
+                throw new InvalidParameterException("output_ratio", $"output_ratio must be {nd} numbers in (0, 1)");
+        }
+        else p.Raw("output_ratio");
+        p.Bool("return_indices", false);
+        p.EnsureAllUsed(op);
+        if ((os is null) == (ratio is null))
+            throw new InvalidParameterException("output_size", "fractional_max_pool requires specifying either an output_size or an output_ratio (exactly one)");
+        var input = Input(inputs, "input", op);
+        var x = Float32(input, "input");
+        bool unbatched = input.Rank == nd + 1;
+        if (!unbatched && input.Rank != nd + 2)
+            throw new InvalidParameterException("inputs.input", $"{op} expects a {nd + 1}-D (unbatched) or {nd + 2}-D (batched) input, got shape {Tensor.ShapeText(input.Shape)}");
+        int[] shape = unbatched ? [1, .. input.Shape] : input.Shape;
+        if (shape.Skip(1).Any(d => d == 0))
+            throw new InvalidParameterException("inputs.input", $"{op} expects non-zero channel and spatial sizes (batch 0 is allowed), got shape {Tensor.ShapeText(input.Shape)}");
+        var spatial = shape[2..];
+        var outSpatial = os ?? spatial.Select((l, a) => (int)(l * ratio![a])).ToArray();
+        for (int a = 0; a < nd; a++)
+        {
+            if (outSpatial[a] < 1) throw new InvalidParameterException(os is null ? "output_ratio" : "output_size", $"output size must be at least 1, got {outSpatial[a]}");
+            // PyTorch 1.13 checks O + k − 1 ≤ L in 2-D but O + k − 1 < L in 3-D, as the reference's dialect.
+            if (nd == 2 ? outSpatial[a] + k[a] - 1 > spatial[a] : outSpatial[a] + k[a] - 1 >= spatial[a])
+                throw new InvalidParameterException("output_size", $"pool size too large: output {outSpatial[a]} + kernel {k[a]} − 1 must be {(nd == 2 ? "at most" : "less than")} input {spatial[a]}");
+        }
+        var samples = Input(inputs, "samples", op);
+        int n = shape[0], c = shape[1], planes = n * c;
+        if (samples.Rank != 3 || samples.Shape[0] < n || samples.Shape[1] != c || samples.Shape[2] != nd)
+            throw new InvalidParameterException("inputs.samples", $"samples must have shape (N' >= {n}, {c}, {nd}), got {Tensor.ShapeText(samples.Shape)}");
+        if (samples.DType != input.DType)
+            throw new InvalidParameterException("inputs.samples", $"samples must have the input's dtype {input.DType.Name()}, got {samples.DType.Name()}");
+        if (samples.Data.Any(u => !(u >= 0 && u < 1))) throw new InvalidParameterException("inputs.samples", "samples must lie in [0, 1)");
+        // Per plane one sample per axis in D, H, W order (2-D: a unit depth axis; component 1 → H, 0 → W).
+        var u = new float[3 * planes];
+        for (int q = 0; q < planes; q++)
+        {
+            if (nd == 2) { u[3 * q] = 0; u[3 * q + 1] = (float)samples.Data[q * 2 + 1]; u[3 * q + 2] = (float)samples.Data[q * 2]; }
+            else for (int a = 0; a < 3; a++) u[3 * q + a] = (float)samples.Data[q * 3 + a];
+        }
+        int[] in3 = nd == 2 ? [1, .. spatial] : spatial, out3 = nd == 2 ? [1, .. outSpatial] : outSpatial, k3 = nd == 2 ? [1, .. k] : k;
+        long outPlane = Tensor.ElementCount(outSpatial);
+        var y = new float[planes * outPlane];
+        var idx = new long[y.Length];
+        KernelRegistry.FractionalMaxPoolNchw.Run(x, planes, in3, out3, k3, u, y, idx, threads);
+        int[] outShape = unbatched ? [c, .. outSpatial] : [n, c, .. outSpatial];
+        var id = new double[idx.Length];
+        for (long i = 0; i < id.Length; i++) id[i] = idx[i];
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = new Tensor(DType.Int64, outShape, id) };
     }
 }
