@@ -7,7 +7,7 @@ namespace PoolingConformance.Optimized;
 public static partial class OptimizedBackend
 {
     /// <summary>Ops served by this part of the backend (read by <see cref="Served"/> and the dispatch in <see cref="Run"/>).</summary>
-    static string[] RegionOps() => ["poolconf.spp", "caffe.spp", "tf.image.crop_and_resize", "torchvision.ps_roi_pool", "torchvision.ps_roi_align", "onnx.MaxUnpool", "torch.fractional_max_pool2d", "torch.fractional_max_pool3d"];
+    static string[] RegionOps() => ["poolconf.spp", "caffe.spp", "tf.image.crop_and_resize", "torchvision.ps_roi_pool", "torchvision.ps_roi_align", "onnx.MaxUnpool", "torch.fractional_max_pool2d", "torch.fractional_max_pool3d", "torchvision.multiscale_roi_align"];
 
     static Dictionary<string, Tensor> RunRegion(CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads) => c.Op switch
     {
@@ -15,6 +15,7 @@ public static partial class OptimizedBackend
         "caffe.spp" => RunCaffeSpp(p, inputs, threads),
         "tf.image.crop_and_resize" => RunCropAndResize(p, inputs, threads),
         "onnx.MaxUnpool" => RunOnnxMaxUnpool(p, inputs, threads),
+        "torchvision.multiscale_roi_align" => RunMultiScaleRoiAlign(p, inputs, threads),
         "torch.fractional_max_pool2d" => RunFractionalMax(2, p, inputs, threads),
         "torch.fractional_max_pool3d" => RunFractionalMax(3, p, inputs, threads),
         "torchvision.ps_roi_pool" or "torchvision.ps_roi_align" => RunPsRoi(c.Op, p, inputs, threads),
@@ -273,5 +274,78 @@ public static partial class OptimizedBackend
         var id = new double[idx.Length];
         for (long i = 0; i < id.Length; i++) id[i] = idx[i];
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = new Tensor(DType.Int64, outShape, id) };
+    }
+
+    // ---------------------------------------------------------------- multi-scale ROI align
+
+    /// <summary>
+    /// torchvision <c>MultiScaleRoIAlign</c>: maps x0…x4 (finest first), boxes K×5, image_shapes B×2. Each map's scale is
+    /// <c>2^round_half_even(log2(float32(feat_H / orig_H)))</c>; each box's FPN level (Eq. 1, in the boxes' dtype) is clamped to the
+    /// maps'; the boxes of one level go through <see cref="RoiAlignKernel"/> together (aligned=False), the results scattered back in
+    /// box order.
+    /// </summary>
+    static Dictionary<string, Tensor> RunMultiScaleRoiAlign(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        const string op = "torchvision.multiscale_roi_align";
+        const int maxLevels = 5;
+        var os = p.IntTuple("output_size", 2) ?? throw new InvalidParameterException("output_size", "'output_size' is required");
+        if (os.Length != 2 || os.Any(v => v <= 0)) throw new InvalidParameterException("output_size", "output_size must be positive");
+        int sr = p.IntOrNull("sampling_ratio") ?? throw new InvalidParameterException("sampling_ratio", "'sampling_ratio' is required");
+        int canonicalScale = p.Int("canonical_scale", 224), canonicalLevel = p.Int("canonical_level", 4);
+        if (canonicalScale <= 0) throw new InvalidParameterException("canonical_scale", "canonical_scale must be positive");
+        p.EnsureAllUsed(op);
+        var maps = new List<Tensor>();
+        var data = new List<float[]>();
+        for (int i = 0; i < maxLevels; i++)
+        {
+            if (!inputs.TryGetValue($"x{i}", out var m)) break;
+            data.Add(Float32(m, $"x{i}"));
+            if (m.Rank != 4 || m.Shape[2] == 0 || m.Shape[3] == 0)
+                throw new InvalidParameterException($"inputs.x{i}", $"x{i} must be a non-empty N×C×H×W map, got {Tensor.ShapeText(m.Shape)}");
+            if (maps.Count > 0 && (m.Shape[0] != maps[0].Shape[0] || m.Shape[1] != maps[0].Shape[1] || m.DType != maps[0].DType))
+                throw new InvalidParameterException($"inputs.x{i}", "every feature map must have x0's batch, channel count and dtype");
+            maps.Add(m);
+        }
+        if (maps.Count == 0) throw new InvalidParameterException("inputs.x0", "at least one feature map x0 is required");
+        if (inputs.Keys.Any(k => k.StartsWith('x') && int.TryParse(k[1..], out var j) && j >= maps.Count))
+            throw new InvalidParameterException("inputs.x0", "feature maps must be x0, x1, … without gaps");
+        var boxes = Input(inputs, "boxes", op);
+        if (boxes.DType != maps[0].DType) throw new InvalidParameterException("inputs.boxes", $"boxes must have the maps' dtype {maps[0].DType.Name()}");
+        var shapes = Input(inputs, "image_shapes", op);
+        if (shapes.DType is not (DType.Int64 or DType.Int32) || shapes.Rank != 2 || shapes.Shape[1] != 2 || shapes.Shape[0] == 0)
+            throw new InvalidParameterException("inputs.image_shapes", $"image_shapes must be an int64 (B, 2) tensor of (H, W), got {shapes}");
+        var rois = RoiGeometry.Read(boxes, maps[0].Shape[0], "inputs.boxes");
+        var t = boxes.DType;
+        double R(double v) => t.Round(v);
+        double origH = 0;
+        for (int b = 0; b < shapes.Shape[0]; b++) origH = Math.Max(origH, shapes.Data[2 * b]);
+        if (origH <= 0) throw new InvalidParameterException("inputs.image_shapes", "image heights must be positive");
+        var scales = maps.Select(m => Math.Pow(2, Math.Round(Math.Log2((double)(float)((double)m.Shape[2] / origH)), MidpointRounding.ToEven))).ToArray();
+        var levels = new int[rois.Length];
+        if (maps.Count > 1)
+        {
+            int kMin = (int)-Math.Log2(scales[0]), kMax = (int)-Math.Log2(scales[^1]);
+            for (int k = 0; k < rois.Length; k++)
+            {
+                var r = rois[k];
+                double area = R(R(r.X2 - r.X1) * R(r.Y2 - r.Y1));
+                double s = R(Math.Sqrt(area));
+                double lvl = Math.Floor(R(R(canonicalLevel + R(Math.Log2(R(s / canonicalScale)))) + R(1e-6)));
+                if (double.IsNaN(lvl)) lvl = kMin;
+                levels[k] = (int)Math.Clamp(lvl, kMin, kMax) - kMin;
+            }
+        }
+        int n = maps[0].Shape[0], c = maps[0].Shape[1], per = c * os[0] * os[1];
+        var y = new float[(long)rois.Length * per];
+        for (int l = 0; l < maps.Count; l++)
+        {
+            var members = Enumerable.Range(0, rois.Length).Where(k => levels[k] == l).ToArray();
+            if (members.Length == 0) continue;
+            var m = maps[l];
+            var part = new float[(long)members.Length * per];
+            KernelRegistry.RoiAlignNchw.Run(data[l], n, c, m.Shape[2], m.Shape[3], [.. members.Select(k => rois[k])], os[0], os[1], scales[l], sr, 0, true, t, part, threads);
+            for (int i = 0; i < members.Length; i++) Array.Copy(part, (long)i * per, y, (long)members[i] * per, per);
+        }
+        return new(StringComparer.Ordinal) { ["output"] = Output(maps[0].DType, [rois.Length, c, os[0], os[1]], y) };
     }
 }
