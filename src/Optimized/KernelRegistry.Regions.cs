@@ -20,7 +20,10 @@ public static partial class KernelRegistry
     /// <summary>Fractional max pooling 2-D / 3-D (PyTorch's interval rule, the samples an input), with indices.</summary>
     public static FractionalMaxPoolKernel FractionalMaxPoolNchw { get; } = new();
 
+    /// <summary>The float64 path of window pooling (scalar double over the planner's geometry).</summary>
+    public static WindowFloat64Kernel WindowFloat64 { get; } = new();
+
     /// <summary>Names of this part's kernels, for <see cref="Names"/>.</summary>
     // (Names is initialized in the main file, possibly before this file's properties: names, not instances.)
-    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName, CropAndResizeKernel.KernelName, PsRoiPoolKernel.KernelName, PsRoiAlignKernel.KernelName, OnnxMaxUnpoolKernel.KernelName, FractionalMaxPoolKernel.KernelName];
+    static string[] RegionKernelNames() => [SpatialPyramidKernel.KernelName, CropAndResizeKernel.KernelName, PsRoiPoolKernel.KernelName, PsRoiAlignKernel.KernelName, OnnxMaxUnpoolKernel.KernelName, FractionalMaxPoolKernel.KernelName, WindowFloat64Kernel.KernelName];
 }

@@ -10,8 +10,10 @@ namespace PoolingConformance.Optimized;
 /// semantics and output assembly shared with the GPU backend) and run on the kernels of <see cref="KernelRegistry"/> in the
 /// plan's layout. The SPP family (<c>ultralytics.spp</c>, <c>ultralytics.sppf</c>, <c>darknet.yolov3_spp</c>), ROI ops
 /// (<c>torchvision.roi_align</c>, <c>torchvision.roi_pool</c>, <c>onnx.MaxRoiPool</c>) and <c>torch.max_unpool1d/2d/3d</c> are read
-/// here, as the reference's dialect front-ends read them, and run on their registry kernels. Inputs float32 or float16 (widened
-/// on load, results rounded back once); everything else is reported as skipped with the reason.
+/// here, as the reference's dialect front-ends read them, and run on their registry kernels; the ops of the partial files (regions,
+/// survey window methods, feature-level methods) are read there. Inputs float32 or float16 (widened on load, results rounded back
+/// once); float64 window-pooling cases take the double path of <see cref="WindowFloat64Kernel"/>; everything else is reported as
+/// skipped with the reason.
 /// </summary>
 public static partial class OptimizedBackend
 {
@@ -30,7 +32,7 @@ public static partial class OptimizedBackend
 
     /// <summary>Why the backend does not serve a case (decidable from the case alone), or null.</summary>
     public static string? Unsupported(CaseSpec c) =>
-        Served.Contains(c.Op) ? null : $"the optimized backend serves window pooling (torch, onnx, tf, webnn), SPP, ROI align/pool and max unpool, not {c.Op}";
+        Served.Contains(c.Op) ? null : $"the optimized backend serves window pooling (torch, onnx, tf, webnn), SPP, ROI ops, crop_and_resize, fractional max, max unpool and the survey/feature methods of `poolconf list`, not {c.Op}";
 
     /// <summary>
     /// Runs a case; returns every output it produces by name. Throws <see cref="NotServed"/> for inputs the kernels do not
@@ -42,7 +44,8 @@ public static partial class OptimizedBackend
         {
             // The ops read here first (the planner may map some of them too, e.g. darknet.maxpool with a NaN rule the window
             // kernels do not take directly), then everything the planner maps.
-            if (!Special.Contains(c.Op) && CasePlanner.Unsupported(c) is null) return RunWindow(CasePlanner.Plan(c, inputs), threads);
+            if (!Special.Contains(c.Op) && CasePlanner.Unsupported(c) is null)
+                return inputs.Values.Any(t => t.DType == DType.Float64) ? RunWindow64(c, inputs, threads) : RunWindow(CasePlanner.Plan(c, inputs), threads);
             var p = new ParamReader(c.Params);
             return c.Op switch
             {
@@ -99,6 +102,29 @@ public static partial class OptimizedBackend
             idx = t;
         }
         return wp.Assemble(y, idx);
+    }
+
+    /// <summary>
+    /// A float64 window case: planned as its float32 twin (the planner reads only shapes and parameters from the input, so the
+    /// geometry, semantics and index format are the same), then run on the float64 path (<see cref="WindowFloat64Kernel"/>) over
+    /// the original double data; the values keep float64, the indices are assembled by the plan.
+    /// </summary>
+    static Dictionary<string, Tensor> RunWindow64(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        var wide = inputs.Where(kv => kv.Value.DType == DType.Float64).ToArray();
+        if (wide.Length != 1) throw new NotServed($"{wide.Length} float64 inputs (the float64 window path takes one)");
+        var twin = new Dictionary<string, Tensor>(inputs, StringComparer.Ordinal);
+        var x64 = wide[0].Value;
+        var narrow = new double[x64.Data.Length];
+        for (int i = 0; i < narrow.Length; i++) narrow[i] = (float)x64.Data[i];
+        twin[wide[0].Key] = new Tensor(DType.Float32, x64.Shape, narrow);
+        var wp = CasePlanner.Plan(c, twin);
+        var y = new double[wp.OutputElements];
+        long[]? idx = wp.WantsIndices ? new long[wp.OutputElements] : null;
+        KernelRegistry.WindowFloat64.Run(wp, x64.Data, y, idx, threads);
+        var outs = idx is null ? new Dictionary<string, Tensor>(StringComparer.Ordinal) : wp.Assemble(new float[wp.OutputElements], idx);
+        outs[wp.ValueName] = new Tensor(DType.Float64, wp.OutputShape, y);
+        return outs;
     }
 
     // ---------------------------------------------------------------- inputs
