@@ -45,7 +45,15 @@ public static partial class OptimizedBackend
             // The ops read here first (the planner may map some of them too, e.g. darknet.maxpool with a NaN rule the window
             // kernels do not take directly), then everything the planner maps.
             if (!Special.Contains(c.Op) && CasePlanner.Unsupported(c) is null)
-                return inputs.Values.Any(t => t.DType == DType.Float64) ? RunWindow64(c, inputs, threads) : RunWindow(CasePlanner.Plan(c, inputs), threads);
+            {
+                // float64 (and PyTorch's int64 average) take the double path; an empty batch the planner does not plan is
+                // planned as one image and answered with empty outputs.
+                bool wide = inputs.Values.Any(t => t.DType == DType.Float64)
+                    || (c.Op.StartsWith("torch.avg_pool", StringComparison.Ordinal) && inputs.Values.Any(t => t.DType == DType.Int64));
+                if (wide) return RunWindow64(c, inputs, threads);
+                if (EmptyBatch(c, inputs) is { } empty) return empty;
+                return RunWindow(CasePlanner.Plan(c, inputs), threads);
+            }
             var p = new ParamReader(c.Params);
             return c.Op switch
             {
@@ -111,8 +119,8 @@ public static partial class OptimizedBackend
     /// </summary>
     static Dictionary<string, Tensor> RunWindow64(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int threads)
     {
-        var wide = inputs.Where(kv => kv.Value.DType == DType.Float64).ToArray();
-        if (wide.Length != 1) throw new NotServed($"{wide.Length} float64 inputs (the float64 window path takes one)");
+        var wide = inputs.Where(kv => kv.Value.DType is DType.Float64 or DType.Int64).ToArray();
+        if (wide.Length != 1) throw new NotServed($"{wide.Length} float64 / int64 inputs (the double window path takes one)");
         var twin = new Dictionary<string, Tensor>(inputs, StringComparer.Ordinal);
         var x64 = wide[0].Value;
         var narrow = new double[x64.Data.Length];
@@ -121,9 +129,31 @@ public static partial class OptimizedBackend
         var wp = CasePlanner.Plan(c, twin);
         var y = new double[wp.OutputElements];
         long[]? idx = wp.WantsIndices ? new long[wp.OutputElements] : null;
-        KernelRegistry.WindowFloat64.Run(wp, x64.Data, y, idx, threads);
+        KernelRegistry.WindowFloat64.Run(wp, x64.Data, y, idx, threads, truncate: x64.DType == DType.Int64);
         var outs = idx is null ? new Dictionary<string, Tensor>(StringComparer.Ordinal) : wp.Assemble(new float[wp.OutputElements], idx);
-        outs[wp.ValueName] = new Tensor(DType.Float64, wp.OutputShape, y);
+        outs[wp.ValueName] = new Tensor(x64.DType, wp.OutputShape, y);
+        return outs;
+    }
+
+    /// <summary>
+    /// A window case whose batched input has N = 0 (the planner does not plan it): planned with one zero image instead — the same
+    /// parameter and shape checks — and answered with the plan's outputs at N = 0 (no elements). Null when no input has N = 0.
+    /// </summary>
+    static Dictionary<string, Tensor>? EmptyBatch(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        var empty = inputs.Where(kv => kv.Value.Rank >= 3 && kv.Value.Shape[0] == 0 && kv.Value.DType.IsFloat()).ToArray();
+        if (empty.Length != 1) return null;
+        var x = empty[0].Value;
+        var twin = new Dictionary<string, Tensor>(inputs, StringComparer.Ordinal)
+        {
+            [empty[0].Key] = new Tensor(x.DType, [1, .. x.Shape[1..]], new double[Tensor.ElementCount(x.Shape[1..])]),
+        };
+        var wp = CasePlanner.Plan(c, twin);
+        // Only a batched plan (one image, output led by N) maps back to N = 0; an unbatched input's first axis is C.
+        if (wp.N != 1 || x.Rank != wp.Rank + 2 || wp.OutputShape.Length != x.Rank || wp.OutputShape[0] != 1) return null;
+        int[] shape = [0, .. wp.OutputShape[1..]];
+        var outs = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [wp.ValueName] = new Tensor(x.DType, shape, []) };
+        if (wp.IndexName is { } name) outs[name] = new Tensor(DType.Int64, shape, []);
         return outs;
     }
 

@@ -388,4 +388,27 @@ public class OptimizedRegionTests
         Assert.That(m["output"].Data[0], Is.EqualTo(1.0 + 3e-12));
         Assert.That(m["indices"].Data[0], Is.EqualTo(1));
     }
+
+    [Test]
+    public void Int64AverageAndEmptyBatch_MatchTheReference()
+    {
+        // PyTorch's int64 average divides with truncation toward zero: (1 + 2)/2 → 1, (−3 − 4)/2 → −3.
+        var ints = new Dictionary<string, Tensor> { ["input"] = I64([1, 1, 4], 1, 2, -3, -4) };
+        var y = RunBackend("torch.avg_pool1d", """{"kernel_size":2}""", ints, 1)["output"];
+        Assert.That(y.DType, Is.EqualTo(DType.Int64));
+        Assert.That(y.Data, Is.EqualTo(new double[] { 1, -3 }));
+        var big = Fill("ties", [2, 3, 7, 6], 5);
+        var i64 = new Tensor(DType.Int64, big.Shape, big.Data.Select(v => v * 1000 + 7).ToArray());
+        foreach (var json in new[] { """{"kernel_size":2,"stride":2,"padding":1,"ceil_mode":true}""", """{"kernel_size":3,"count_include_pad":false,"padding":1}""", """{"kernel_size":2,"divisor_override":3}""" })
+            Check("torch.avg_pool2d", json, new() { ["input"] = i64 }, "int64");
+        // N = 0: outputs of N = 0 in the op's output shape, indices too.
+        var empty = new Dictionary<string, Tensor> { ["input"] = F32([0, 3, 5, 5]) };
+        var e = RunBackend("torch.max_pool2d", """{"kernel_size":2,"return_indices":true}""", empty, 1, "output", "indices");
+        Assert.That(e["output"].Shape, Is.EqualTo(new[] { 0, 3, 2, 2 }));
+        Assert.That(e["indices"].Shape, Is.EqualTo(new[] { 0, 3, 2, 2 }));
+        Check("torch.avg_pool3d", """{"kernel_size":2}""", new() { ["input"] = F32([0, 2, 4, 4, 4]) }, "batch 0");
+        Check("torch.avg_pool1d", """{"kernel_size":2}""", new() { ["input"] = F32([0, 2, 4]) }, "batch 0");
+        // An unbatched input's first axis is C: C = 0 stays a refusal.
+        AssertRefused("torch.avg_pool1d", """{"kernel_size":2}""", new() { ["input"] = F32([0, 4]) }, "input");
+    }
 }

@@ -11,7 +11,8 @@ namespace PoolingConformance.Optimized.Kernels;
 /// for TensorFlow's argmax rule), first in-bounds tap's index unless replaced, empty windows give the empty value and −1; average
 /// <c>Σ / divisor</c> (divisor 0: the empty value); Lp <c>(Σ|x|^p · scale)^{1/p}</c> with <c>x·x</c> and a square root for p = 2 and
 /// the scale <c>Πk / padded count</c> recomputed in double (the float32 plans round it to float32). Selections are exact; sums
-/// accumulate in double, within the float64 bounds.
+/// accumulate in double, within the float64 bounds. With <c>truncate</c> (PyTorch's int64 average) the mean is truncated toward
+/// zero, exact while the window sums stay below 2^53.
 /// <para>Scalar, parallel over (n, c) planes (each plane written by one thread; results do not depend on the thread count): this
 /// path serves the float64 cases of the suite for correctness, not speed.</para>
 /// </summary>
@@ -23,9 +24,9 @@ public sealed class WindowFloat64Kernel
 
     /// <summary>
     /// x in the plan's layout (N×C×in or N×in×C) → y in the same layout (N×C×out or N×out×C); indices (max, may be null) N×C×out,
-    /// canonical in-plane, −1 for an empty window.
+    /// canonical in-plane, −1 for an empty window. <paramref name="truncate"/>: integer averages (C++ division toward zero).
     /// </summary>
-    public void Run(WindowPlan wp, double[] x, double[] y, long[]? indices, int threads = 1)
+    public void Run(WindowPlan wp, double[] x, double[] y, long[]? indices, int threads = 1, bool truncate = false)
     {
         long planes = (long)wp.N * wp.C, inPlane = wp.InPlane, outPlane = wp.OutPlane;
         if (x.Length < planes * inPlane || y.Length < planes * outPlane || (indices is not null && indices.Length < planes * outPlane))
@@ -110,7 +111,7 @@ public sealed class WindowFloat64Kernel
                                 if (wp.Reduction == Reduction.Average)
                                 {
                                     double div = wp.Divisor![cell];
-                                    r = div == 0 ? emptyAvg : sum / div;
+                                    r = div == 0 ? emptyAvg : truncate ? Math.Truncate(sum / div) : sum / div;
                                 }
                                 else if (empty) r = 0;
                                 else
