@@ -10,8 +10,10 @@ namespace PoolingConformance.Optimized;
 /// semantics and output assembly shared with the GPU backend) and run on the kernels of <see cref="KernelRegistry"/> in the
 /// plan's layout. The SPP family (<c>ultralytics.spp</c>, <c>ultralytics.sppf</c>, <c>darknet.yolov3_spp</c>), ROI ops
 /// (<c>torchvision.roi_align</c>, <c>torchvision.roi_pool</c>, <c>onnx.MaxRoiPool</c>) and <c>torch.max_unpool1d/2d/3d</c> are read
-/// here, as the reference's dialect front-ends read them, and run on their registry kernels. Inputs float32 or float16 (widened
-/// on load, results rounded back once); everything else is reported as skipped with the reason.
+/// here, as the reference's dialect front-ends read them, and run on their registry kernels; the ops of the partial files (regions,
+/// survey window methods, feature-level methods) are read there. Inputs float32 or float16 (widened on load, results rounded back
+/// once); float64 window-pooling cases take the double path of <see cref="WindowFloat64Kernel"/>; everything else is reported as
+/// skipped with the reason.
 /// </summary>
 public static partial class OptimizedBackend
 {
@@ -30,7 +32,7 @@ public static partial class OptimizedBackend
 
     /// <summary>Why the backend does not serve a case (decidable from the case alone), or null.</summary>
     public static string? Unsupported(CaseSpec c) =>
-        Served.Contains(c.Op) ? null : $"the optimized backend serves window pooling (torch, onnx, tf, webnn), SPP, ROI align/pool and max unpool, not {c.Op}";
+        Served.Contains(c.Op) ? null : $"the optimized backend serves window pooling (torch, onnx, tf, webnn), SPP, ROI ops, crop_and_resize, fractional max, max unpool and the survey/feature methods of `poolconf list`, not {c.Op}";
 
     /// <summary>
     /// Runs a case; returns every output it produces by name. Throws <see cref="NotServed"/> for inputs the kernels do not
@@ -42,7 +44,16 @@ public static partial class OptimizedBackend
         {
             // The ops read here first (the planner may map some of them too, e.g. darknet.maxpool with a NaN rule the window
             // kernels do not take directly), then everything the planner maps.
-            if (!Special.Contains(c.Op) && CasePlanner.Unsupported(c) is null) return RunWindow(CasePlanner.Plan(c, inputs), threads);
+            if (!Special.Contains(c.Op) && CasePlanner.Unsupported(c) is null)
+            {
+                // float64 (and PyTorch's int64 average) take the double path; an empty batch the planner does not plan is
+                // planned as one image and answered with empty outputs.
+                bool wide = inputs.Values.Any(t => t.DType == DType.Float64)
+                    || (c.Op.StartsWith("torch.avg_pool", StringComparison.Ordinal) && inputs.Values.Any(t => t.DType == DType.Int64));
+                if (wide) return RunWindow64(c, inputs, threads);
+                if (EmptyBatch(c, inputs) is { } empty) return empty;
+                return RunWindow(CasePlanner.Plan(c, inputs), threads);
+            }
             var p = new ParamReader(c.Params);
             return c.Op switch
             {
@@ -99,6 +110,51 @@ public static partial class OptimizedBackend
             idx = t;
         }
         return wp.Assemble(y, idx);
+    }
+
+    /// <summary>
+    /// A float64 window case: planned as its float32 twin (the planner reads only shapes and parameters from the input, so the
+    /// geometry, semantics and index format are the same), then run on the float64 path (<see cref="WindowFloat64Kernel"/>) over
+    /// the original double data; the values keep float64, the indices are assembled by the plan.
+    /// </summary>
+    static Dictionary<string, Tensor> RunWindow64(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs, int threads)
+    {
+        var wide = inputs.Where(kv => kv.Value.DType is DType.Float64 or DType.Int64).ToArray();
+        if (wide.Length != 1) throw new NotServed($"{wide.Length} float64 / int64 inputs (the double window path takes one)");
+        var twin = new Dictionary<string, Tensor>(inputs, StringComparer.Ordinal);
+        var x64 = wide[0].Value;
+        var narrow = new double[x64.Data.Length];
+        for (int i = 0; i < narrow.Length; i++) narrow[i] = (float)x64.Data[i];
+        twin[wide[0].Key] = new Tensor(DType.Float32, x64.Shape, narrow);
+        var wp = CasePlanner.Plan(c, twin);
+        var y = new double[wp.OutputElements];
+        long[]? idx = wp.WantsIndices ? new long[wp.OutputElements] : null;
+        KernelRegistry.WindowFloat64.Run(wp, x64.Data, y, idx, threads, truncate: x64.DType == DType.Int64);
+        var outs = idx is null ? new Dictionary<string, Tensor>(StringComparer.Ordinal) : wp.Assemble(new float[wp.OutputElements], idx);
+        outs[wp.ValueName] = new Tensor(x64.DType, wp.OutputShape, y);
+        return outs;
+    }
+
+    /// <summary>
+    /// A window case whose batched input has N = 0 (the planner does not plan it): planned with one zero image instead — the same
+    /// parameter and shape checks — and answered with the plan's outputs at N = 0 (no elements). Null when no input has N = 0.
+    /// </summary>
+    static Dictionary<string, Tensor>? EmptyBatch(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs)
+    {
+        var empty = inputs.Where(kv => kv.Value.Rank >= 3 && kv.Value.Shape[0] == 0 && kv.Value.DType.IsFloat()).ToArray();
+        if (empty.Length != 1) return null;
+        var x = empty[0].Value;
+        var twin = new Dictionary<string, Tensor>(inputs, StringComparer.Ordinal)
+        {
+            [empty[0].Key] = new Tensor(x.DType, [1, .. x.Shape[1..]], new double[Tensor.ElementCount(x.Shape[1..])]),
+        };
+        var wp = CasePlanner.Plan(c, twin);
+        // Only a batched plan (one image, output led by N) maps back to N = 0; an unbatched input's first axis is C.
+        if (wp.N != 1 || x.Rank != wp.Rank + 2 || wp.OutputShape.Length != x.Rank || wp.OutputShape[0] != 1) return null;
+        int[] shape = [0, .. wp.OutputShape[1..]];
+        var outs = new Dictionary<string, Tensor>(StringComparer.Ordinal) { [wp.ValueName] = new Tensor(x.DType, shape, []) };
+        if (wp.IndexName is { } name) outs[name] = new Tensor(DType.Int64, shape, []);
+        return outs;
     }
 
     // ---------------------------------------------------------------- inputs
