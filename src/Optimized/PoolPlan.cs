@@ -60,6 +60,12 @@ public class PoolPlan
     Drivers.NchwDriver.Stride2Rows? _stride2;
     bool _stride2Known;
     Drivers.NchwDriver.Stride2Rows? Stride2Once() { _stride2 = Drivers.NchwDriver.Stride2Rows.For(this); _stride2Known = true; return _stride2; }
+
+    /// <summary>The fused 3×3 stride-1 geometry of the planar accumulation kernels, or null where it does not apply (computed once per plan).</summary>
+    internal Drivers.NchwDriver.Fused3x3Geometry? Fused3x3 => _fusedKnown ? _fused : FusedOnce();
+    Drivers.NchwDriver.Fused3x3Geometry? _fused;
+    bool _fusedKnown;
+    Drivers.NchwDriver.Fused3x3Geometry? FusedOnce() { _fused = Drivers.NchwDriver.Fused3x3Geometry.For(this); _fusedKnown = true; return _fused; }
     /// <summary>One output cell whose window is the whole input plane (global pooling): the flat-reduction fast path applies.</summary>
     public bool IsGlobal => OD * OH * OW == 1 && CountD[0] == LD && CountH[0] == LH && CountW[0] == LW && Empty.Length == 0;
 

@@ -196,6 +196,63 @@ public class OptimizedKernelNdTests
         }
     }
 
+    /// <summary>
+    /// The fused 3×3 stride-1 accumulation (Vector512 only; W3 and Inception's pools) against the channels-last kernel, which
+    /// scans every window directly in the documented order — bit for bit, so the fused pass adds exactly as the separable passes
+    /// do, −0 padding and all — and against the reference with verify's bound: padding 0 and 1, floor and ceil, widths around two
+    /// vectors and W3's 56, heights from 1, every divisor policy and the Lp operators, every fixture family.
+    /// </summary>
+    [Test]
+    public void Fused3x3_EqualsTheDirectScan_BitForBit()
+    {
+        if (Cascade.Widest != Tier.V512) Assert.Ignore("the fused 3×3 path runs in the Vector512 tier only (the others take the separable passes)");
+        int compared = 0, i = 0;
+        var ops = new (Reduction R, PoolSemantics Sem, double P)[]
+        {
+            (Reduction.Average, PoolSemantics.Torch, 2), (Reduction.Average, PoolSemantics.Torch with { Divisor = DivisorPolicy.ExcludePad }, 2),
+            (Reduction.Average, PoolSemantics.Torch with { Divisor = DivisorPolicy.Override }, 2), (Reduction.Lp, PoolSemantics.Torch, 2),
+            (Reduction.Lp, PoolSemantics.Onnx, 1), (Reduction.Lp, PoolSemantics.Torch, 1),
+        };
+        foreach (int w in new[] { 32, 33, 34, 35, 47, 56, 57 })
+            foreach (int h in new[] { 1, 2, 3, 7 })
+                foreach (var (pad, ceil) in new[] { (1, false), (0, false), (1, true), (0, true) })
+                {
+                    var (r, sem, pNorm) = ops[i % ops.Length];
+                    string fixture = Fixtures[i++ % Fixtures.Length];
+                    if (Skips(r, pNorm, fixture)) fixture = "rand";
+                    PoolDescriptor desc;
+                    try
+                    {
+                        var rule = ceil ? CeilRule.CeilTorchOnnx : CeilRule.Floor;
+                        desc = new PoolDescriptor(r, [PoolGeometry.Explicit(h, 3, 1, 1, pad, pad, rule), PoolGeometry.Explicit(w, 3, 1, 1, pad, pad, rule)], sem, pNorm,
+                            DivisorOverride: sem.Divisor == DivisorPolicy.Override ? 7 : 0);
+                    }
+                    catch (InvalidParameterException) { continue; }
+                    var plan = new PoolPlan(desc);
+                    if (!NchwDriver.TakesFused3x3Path(plan)) continue;
+                    var nchw = KernelRegistry.Find(desc, TensorLayout.Nchw).Kernel!;
+                    var nhwc = KernelRegistry.Find(desc, TensorLayout.Nhwc).Kernel!;
+                    var x = Fill(fixture, [2, 3, h, w], (ulong)(w * 31 + h * 7 + i));
+                    var a = RunKernel(nchw, plan, [desc.Axes[0].Output, desc.Axes[1].Output], x, 2, desc.ToString());
+                    var b = RunKernel(nhwc, plan, [desc.Axes[0].Output, desc.Axes[1].Output], x, 1, desc.ToString());
+                    string what = $"{r} p={pNorm} {sem.Divisor} pad {pad} ceil {ceil} shape [2,3,{h},{w}] fixture {fixture}";
+                    Assert.That(Bits(a.Values), Is.EqualTo(Bits(b.Values)), $"fused planar differs from the direct channels-last scan: {what}");
+                    Check(Expected(x, desc).Values, a.Values, what);
+                    compared++;
+                }
+        Assert.That(compared, Is.GreaterThanOrEqualTo(40), "too few problems take the fused path");
+        var w3 = new PoolDescriptor(Reduction.Average, [PoolGeometry.Explicit(56, 3, 1, 1, 1, 1, CeilRule.Floor), PoolGeometry.Explicit(56, 3, 1, 1, 1, 1, CeilRule.Floor)],
+            PoolSemantics.Torch with { Divisor = DivisorPolicy.ExcludePad });
+        Assert.That(NchwDriver.TakesFused3x3Path(new PoolPlan(w3)), Is.True, "W3 takes the fused path");
+        // Hand: a plane of −0 averages to −0 everywhere (every partial sum of −0 is −0, −0 / d = −0); a +0 where the fused pass
+        // pads the first strip's left or the last strip's right edge would make those border outputs +0.
+        var negZeros = new Tensor(DType.Float32, [1, 2, 5, 56], Enumerable.Repeat(-0.0, 2 * 5 * 56).ToArray());
+        var w3Small = new PoolDescriptor(Reduction.Average, [PoolGeometry.Explicit(5, 3, 1, 1, 1, 1, CeilRule.Floor), PoolGeometry.Explicit(56, 3, 1, 1, 1, 1, CeilRule.Floor)],
+            PoolSemantics.Torch with { Divisor = DivisorPolicy.ExcludePad });
+        var z = RunKernel(KernelRegistry.Find(w3Small, TensorLayout.Nchw).Kernel!, new PoolPlan(w3Small), [5, 56], negZeros, 1, w3Small.ToString());
+        Assert.That(Bits(z.Values).Distinct(), Is.EqualTo(new[] { unchecked((int)0x80000000) }), "every output of a −0 plane is −0");
+    }
+
     [Test]
     public void FirstTapOnlyNaN_WinsOnlyAsTheWindowsFirstTap_NotAsALaterRowsFirstTap()
     {

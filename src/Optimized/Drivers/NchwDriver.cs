@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PoolingConformance.Optimized.Operators;
 
 namespace PoolingConformance.Optimized.Drivers;
@@ -36,6 +37,9 @@ public static class NchwDriver
 
     /// <summary>Whether a max over <paramref name="p"/> without indices takes the stride-2 values-only path (for tests and reports).</summary>
     public static bool TakesStride2ValuesPath(PoolPlan p) => p.Stride2 is not null;
+
+    /// <summary>Whether an accumulation over <paramref name="p"/> takes the fused 3×3 stride-1 path (for tests and reports).</summary>
+    public static bool TakesFused3x3Path(PoolPlan p) => p.Fused3x3 is not null;
 
     public static void Select<TOp>(PoolPlan p, int planes, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator
     {
@@ -125,7 +129,8 @@ public static class NchwDriver
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
         ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
         ref float f = ref MemoryMarshal.GetArrayDataReference(p.Factor!);
-        if (p.SingleSlice) AccumulateSlice<TOp>(p, ref x, ref y, ref f, true, s);
+        if (p.Fused3x3 is { } g3) Fused3x3Plane<TOp>(p, g3, ref x, ref y, ref f);
+        else if (p.SingleSlice) AccumulateSlice<TOp>(p, ref x, ref y, ref f, true, s);
         else
         {
             ref float sv = ref MemoryMarshal.GetArrayDataReference(s.S);
@@ -139,6 +144,102 @@ public static class NchwDriver
             }
         }
         foreach (var (cell, v) in p.Empty) Unsafe.Add(ref y, cell) = v;
+    }
+
+    /// <summary>
+    /// Geometry of the fused 3×3 stride-1 accumulation (W3, Inception's pools): 2-D, every window <c>[S0 + o, S0 + o + 3)</c> clipped
+    /// to the input on both axes (dilation 1), S0 = −1 (padding 1) or 0, at most one clipped column past the right edge, output
+    /// rows of at least two Vector512. Only in the Vector512 tier (its lane rotation builds the edge vectors); every other case
+    /// takes the separable row and column passes, which this path equals bit for bit.
+    /// </summary>
+    internal sealed class Fused3x3Geometry
+    {
+        public required int RowStart0 { get; init; }
+        public required int ColStart0 { get; init; }
+        /// <summary>The last strip's third tap vector ends one column past the row (filled with −0).</summary>
+        public required bool RightOvershoot { get; init; }
+
+        public static Fused3x3Geometry? For(PoolPlan p)
+        {
+            if (!Vector512.IsHardwareAccelerated || !p.SingleSlice || p.KernelW != 3 || p.DilW != 1 || p.DilH != 1 || p.Empty.Length > 0) return null;
+            int n = Vector512<float>.Count;
+            if (p.OW < 2 * n || p.LW < n + 2) return null;
+            int? cs = Start(p.FirstW, p.CountW, p.OW, p.LW), rs = Start(p.FirstH, p.CountH, p.OH, p.LH);
+            if (cs is not (-1 or 0) || rs is not (-1 or 0)) return null;
+            int lastTap = cs.Value + p.OW - 1 + 2; // the rightmost tap column of the last window, unclipped
+            if (lastTap > p.LW) return null;      // at most one column of right padding
+            return new Fused3x3Geometry { RowStart0 = rs.Value, ColStart0 = cs.Value, RightOvershoot = lastTap == p.LW };
+        }
+
+        /// <summary>S0 when every window of an axis is <c>[S0 + o, S0 + o + 3) ∩ [0, len)</c>, else null.</summary>
+        static int? Start(int[] first, int[] count, int outs, int len)
+        {
+            int o3 = Array.IndexOf(count, 3);
+            if (o3 < 0) return null;
+            int s0 = first[o3] - o3;
+            for (int o = 0; o < outs; o++)
+            {
+                int a = Math.Max(0, s0 + o), b = Math.Min(len, s0 + o + 3);
+                if (b <= a || first[o] != a || count[o] != b - a) return null;
+            }
+            return s0;
+        }
+    }
+
+    /// <summary>
+    /// A 3×3 stride-1 accumulation in one pass over the plane, strip by strip of 16 output columns: each input row's three-tap sum
+    /// (taps left to right) is formed once in a register and kept for the three output rows that use it, so the row results never
+    /// go through memory. Out-of-bounds taps and rows are −0, the identity of the float sum for every term the operators form
+    /// (<c>v + (−0) = v</c> for every v, −0 and NaN included; the terms |x| and x² map −0 to +0, and their sums are never −0), so
+    /// each output is <c>((h₀ + h₁) + h₂)</c> bit for bit as the separable passes add it, which skip those taps.
+    /// The first strip's first tap vector and the last strip's third (when the row ends one column early) are rotations of a
+    /// loaded vector with one −0 lane; no load leaves the row's 0..LW − 1.
+    /// </summary>
+    static void Fused3x3Plane<TOp>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f) where TOp : IAccumulateOperator
+    {
+        const int n = 16;
+        int W = p.LW, H = p.LH, OW = p.OW, OH = p.OH, cs = g.ColStart0, rs = g.RowStart0;
+        var negZero = Vector512.Create(-0f);
+        for (int j = 0; NchwDriver.Next(ref j, n, OW); j += n)
+        {
+            bool first = j == 0 && cs < 0, last = j == OW - n && g.RightOvershoot;
+            int c0 = j + cs; // input column of tap 0 of this strip's first output
+            // Row sum of input row r for this strip (−0 outside the plane).
+            Vector512<float> Row(ref float xr, int r)
+            {
+                if ((uint)r >= (uint)H) return negZero;
+                ref float row = ref Unsafe.Add(ref xr, r * W);
+                Vector512<float> t0, t1, t2;
+                if (first)
+                {
+                    t1 = Vector512.LoadUnsafe(ref row, 0);
+                    t0 = Avx512F.AlignRight32(t1.AsInt32(), negZero.AsInt32(), 15).AsSingle();      // [−0, x0 .. x14]
+                    t2 = Vector512.LoadUnsafe(ref row, 1);
+                }
+                else if (last)
+                {
+                    t0 = Vector512.LoadUnsafe(ref row, (nuint)c0);
+                    t1 = Vector512.LoadUnsafe(ref row, (nuint)(c0 + 1));
+                    t2 = Avx512F.AlignRight32(negZero.AsInt32(), t1.AsInt32(), 1).AsSingle();       // [x(c0+2) .. x(W−1), −0]
+                }
+                else
+                {
+                    t0 = Vector512.LoadUnsafe(ref row, (nuint)c0);
+                    t1 = Vector512.LoadUnsafe(ref row, (nuint)(c0 + 1));
+                    t2 = Vector512.LoadUnsafe(ref row, (nuint)(c0 + 2));
+                }
+                return TOp.Invoke(TOp.Invoke(TOp.Term(t0), TOp.Term(t1)), TOp.Term(t2));
+            }
+            var h0 = Row(ref x, rs);
+            var h1 = Row(ref x, rs + 1);
+            for (int oh = 0; oh < OH; oh++)
+            {
+                var h2 = Row(ref x, rs + oh + 2);
+                var acc = TOp.Invoke(TOp.Invoke(h0, h1), h2);
+                TOp.Finalize(acc, Vector512.LoadUnsafe(ref f, (nuint)(oh * OW + j))).StoreUnsafe(ref y, (nuint)(oh * OW + j));
+                h0 = h1; h1 = h2;
+            }
+        }
     }
 
     static void AccumulateSlice<TOp>(PoolPlan p, ref float x, ref float y, ref float f, bool finalize, Scratch s) where TOp : IAccumulateOperator
