@@ -117,32 +117,31 @@ public static class NhwcDriver
     static void WindowValues<TOp, TW, TV, TI, TM>(ref float x, Geometry g, int iw0, int cntW, bool rescan, ref float y)
         where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
     {
-        int n = TW.Count, C = g.C;
-        int first = (g.D0 * g.H + g.H0) * g.W + iw0;
+        int n = TW.Count, C = g.C, taps = g.CntD * g.CntH * cntW;
+        // The window's tap offsets (floats from x) in scan order, once per window; the channel loop then only adds them.
+        Span<nint> off = taps <= 64 ? stackalloc nint[taps] : new nint[taps];
+        int t = 0;
+        for (int e = 0; e < g.CntD; e++)
+            for (int a = 0; a < g.CntH; a++)
+            {
+                nint rowTap = (nint)(((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0) * C;
+                for (int b = 0; b < cntW; b++) off[t++] = rowTap + (nint)b * g.DilW * C;
+            }
+        ref nint o = ref MemoryMarshal.GetReference(off);
         for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
         {
-            TV acc = TW.Load(ref x, (nint)first * C + c), sum = acc;
-            for (int e = 0; e < g.CntD; e++)
-                for (int a = 0; a < g.CntH; a++)
-                {
-                    nint rowTap = (nint)(((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0) * C + c;
-                    for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
-                    {
-                        TV v = TW.Load(ref x, rowTap + (nint)b * g.DilW * C);
-                        acc = TW.MaxOrdered(acc, v);
-                        sum = TW.Add(sum, v);
-                    }
-                }
+            ref float xc = ref Unsafe.Add(ref x, c);
+            TV acc = TW.Load(ref xc, o), sum = acc;
+            for (int i = 1; i < taps; i++)
+            {
+                TV v = TW.Load(ref xc, Unsafe.Add(ref o, i));
+                acc = TW.MaxOrdered(acc, v);
+                sum = TW.Add(sum, v);
+            }
             if (rescan && TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum)))
             {
-                acc = TW.Load(ref x, (nint)first * C + c);
-                for (int e = 0; e < g.CntD; e++)
-                    for (int a = 0; a < g.CntH; a++)
-                    {
-                        nint rowTap = (nint)(((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0) * C + c;
-                        for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
-                            acc = TW.Combine<TOp>(acc, TW.Load(ref x, rowTap + (nint)b * g.DilW * C));
-                    }
+                acc = TW.Load(ref xc, o);
+                for (int i = 1; i < taps; i++) acc = TW.Combine<TOp>(acc, TW.Load(ref xc, Unsafe.Add(ref o, i)));
             }
             TW.Store(acc, ref y, c);
         }
