@@ -78,6 +78,14 @@ public class PoolPlan
     /// <summary>Kept for source compatibility with the 2-D plan's users: the factor table of an average.</summary>
     public float[]? Divisor => Reduction == Reduction.Average ? Factor : null;
 
+    /// <summary>
+    /// What the accumulate operators' <c>Finalize</c> takes per cell: for an average the reciprocal of the divisor, rounded once
+    /// to float32 (a multiply instead of a division: ErrorBounds.Average allows the reciprocal's rounding and the product's),
+    /// for Lp the scale itself. Computed once per plan.
+    /// </summary>
+    public float[]? FinalFactor => _final ??= Reduction == Reduction.Average && Factor is { } d ? Array.ConvertAll(d, v => (float)(1.0 / v)) : Factor;
+    float[]? _final;
+
     /// <summary>Why a descriptor is outside what the float32 window kernels implement, or null.</summary>
     public static string? Unsupported(PoolDescriptor d)
     {

@@ -21,7 +21,7 @@ public static class GlobalDriver
     public static void AccumulateNchw<TOp>(PoolPlan p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator
     {
         int len = p.InputPlane;
-        float f = p.Factor![0];
+        float f = p.FinalFactor![0];
         const int block = 64;
         int blocks = (planes + block - 1) / block;
         void Block(int b)
@@ -118,7 +118,7 @@ public static class GlobalDriver
     public static void AccumulateNhwc<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator
     {
         int len = p.InputPlane, C = channels;
-        float f = p.Factor![0];
+        float f = p.FinalFactor![0];
         void Image(int n, float[] s)
         {
             Array.Clear(s);

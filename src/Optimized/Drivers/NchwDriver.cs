@@ -128,7 +128,7 @@ public static class NchwDriver
         int slice = p.LH * p.LW, cells = p.OH * p.OW;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
         ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
-        ref float f = ref MemoryMarshal.GetArrayDataReference(p.Factor!);
+        ref float f = ref MemoryMarshal.GetArrayDataReference(p.FinalFactor!);
         if (p.Fused3x3 is { } g3) Fused3x3Plane<TOp>(p, g3, ref x, ref y, ref f);
         else if (p.SingleSlice) AccumulateSlice<TOp>(p, ref x, ref y, ref f, true, s);
         else

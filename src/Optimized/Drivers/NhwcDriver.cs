@@ -158,7 +158,7 @@ public static class NhwcDriver
         {
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), ((nint)row * OW + ow) * C);
             int cntW = p.CountW[ow], iw0 = p.FirstW[ow], cell = (r.Od * p.OH + r.Oh) * OW + ow;
-            float f = p.Factor![cell];
+            float f = p.FinalFactor![cell];
             if (r.CntD == 0 || r.CntH == 0 || cntW == 0 || (f == 0 && p.Reduction == Core.Reduction.Average))
             {
                 float v = EmptyValue(p, cell);

@@ -22,7 +22,7 @@ public interface ISelectOperator
 /// <summary>
 /// An accumulation operator (average and Lp pooling): <c>Term(x)</c> maps one tap to its summand (the identity for an
 /// average, <c>x²</c> or <c>|x|</c> for Lp), <c>Invoke(acc, t)</c> folds one summand, <c>Finalize(acc, factor)</c> ends a window
-/// with the plan's per-cell factor (<see cref="PoolPlan.Factor"/>: a divisor, or an Lp scale). The drivers fix the order per
+/// with the plan's per-cell factor (<see cref="PoolPlan.FinalFactor"/>: a divisor's reciprocal, or an Lp scale). The drivers fix the order per
 /// output element (taps of one window row left to right seeded by the first tap, then the row results top to bottom seeded
 /// by the first row, then depth slices front to back), the same in every layout, ISA tier and thread count.
 /// </summary>
