@@ -284,6 +284,11 @@ public class OptimizedRegionTests
         Assert.That(RunBackend("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":1}""", ties, 1, "output", "indices")["indices"].Data[0], Is.EqualTo(1));
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":2,"output_ratio":0.5}""", inputs, "output_size");
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_ratio":1.5}""", inputs, "output_ratio");
+        // Hostile shapes of the fields (the reference's parser crashes on these: IndexOutOfRange / InvalidOperation): one clear refusal.
+        AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":[]}""", inputs, "output_size");
+        AssertRefused("torch.fractional_max_pool3d", """{"kernel_size":2,"output_size":[]}""", inputs, "output_size");
+        foreach (var bad in new[] { "\"half\"", "true", "{}", "[0.5,\"x\"]", "[null,0.5]" })
+            AssertRefused("torch.fractional_max_pool2d", $$"""{"kernel_size":2,"output_ratio":{{bad}}}""", inputs, "output_ratio");
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":5}""", inputs, "output_size");
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":2}""", new(inputs) { ["samples"] = F32([1, 1, 2], 0, 1) }, "inputs.samples");
         AssertRefused("torch.fractional_max_pool3d", """{"kernel_size":2,"output_size":2}""", new(inputs) { ["input"] = F32([5, 5], new double[25]) }, "inputs.input");
