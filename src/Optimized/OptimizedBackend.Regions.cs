@@ -337,6 +337,10 @@ public static partial class OptimizedBackend
                 levels[k] = (int)Math.Clamp(lvl, kMin, kMax) - kMin;
             }
         }
+        // The output K×C×PH×PW: refused past 2^28 elements (an int per-box size would overflow and the allocation fail).
+        const long maxOutput = 1L << 28;
+        if ((long)maps[0].Shape[1] * os[0] * os[1] > maxOutput || (long)rois.Length * maps[0].Shape[1] * os[0] * os[1] > maxOutput)
+            throw new InvalidParameterException("output_size", $"output_size {Tensor.ShapeText(os)} gives {rois.Length}×{maps[0].Shape[1]}×{os[0]}×{os[1]} outputs, more than the {maxOutput} elements the oracle materializes");
         int n = maps[0].Shape[0], c = maps[0].Shape[1], per = c * os[0] * os[1];
         var y = new float[(long)rois.Length * per];
         for (int l = 0; l < maps.Count; l++)

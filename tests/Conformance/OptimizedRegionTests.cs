@@ -239,6 +239,8 @@ public class OptimizedRegionTests
                 one.Remove("x1"); one.Remove("x2");
                 Check("torchvision.multiscale_roi_align", """{"output_size":2,"sampling_ratio":1}""", one, $"one map, fixture {fixture} C {c}");
                 AssertRefused("torchvision.multiscale_roi_align", """{"output_size":2}""", inputs, "sampling_ratio");
+                // 10^10 outputs per box: refused naming output_size (an int size overflowed: OverflowException before the fix).
+                AssertRefused("torchvision.multiscale_roi_align", """{"output_size":100000,"sampling_ratio":1}""", inputs, "output_size");
             }
     }
 
