@@ -378,6 +378,22 @@ public class OptimizedSurveyWindowTests
         Refused("poolconf.mixed_pool2d", "{\"kernel_size\":2,\"mode\":\"fixed\",\"fixed_lambda\":2}", x, "fixed_lambda");
         Refused("poolconf.mixed_pool2d", "{\"kernel_size\":2,\"mode\":\"other\"}", x, "mode");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":0}", x, "kernel_size");
+        // Hostile geometry (the reference crashes on both: IndexOutOfRange on an empty dilation, OutOfMemory / int overflow on
+        // a padding that makes an output of 10^10 cells): one clear refusal naming the field, for every op of the family.
+        var big = new Dictionary<string, Tensor>(x)
+        {
+            ["lambda"] = T([1], 1), ["omega"] = T([2, 2], 1, 1, 1, 1), ["weight"] = T([1, 1, 2, 2], 1, 1, 1, 1),
+        };
+        foreach (var (op, extra) in new[] { ("mixed", ""), ("gated", ""), ("combined", ""), ("median", ""), ("rank_avg", ",\"t\":1"),
+                     ("rank_weighted", ",\"alpha\":0.5"), ("rank_stochastic", ",\"alpha\":0.5"), ("stochastic", ""), ("weighted", "") })
+        {
+            var only = new Dictionary<string, Tensor> { ["input"] = x["input"] };
+            foreach (var name in op switch { "mixed" => new[] { "lambda" }, "gated" => ["omega"], "weighted" => ["weight"], _ => [] }) only[name] = big[name];
+            Refused($"poolconf.{op}_pool2d", $"{{\"kernel_size\":2,\"dilation\":[]{extra}}}", only, "dilation");
+            Refused($"poolconf.{op}_pool2d", $"{{\"kernel_size\":2,\"padding\":100000{extra}}}", only, "padding");
+        }
+        // In training mode the uniforms' shape is checked first (as the reference does), then the output's size.
+        Refused("poolconf.stochastic_pool2d", "{\"kernel_size\":2,\"padding\":100000,\"training\":true}", new(x) { ["uniforms"] = T([1, 1, 1, 1], 0.5) }, "inputs.uniforms");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":2,\"padding\":-1}", x, "padding");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":2,\"stride\":0}", x, "stride");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":2,\"bogus\":1}", x, "bogus");
