@@ -418,4 +418,55 @@ public class OptimizedRegionTests
         // An unbatched input's first axis is C: C = 0 stays a refusal.
         AssertRefused("torch.avg_pool1d", """{"kernel_size":2}""", new() { ["input"] = F32([0, 4]) }, "input");
     }
+
+    // ---------------------------------------------------------------- registry and served ops across the partial files
+
+    /// <summary>
+    /// KernelRegistry.Names and OptimizedBackend.Served are built by static initializers that read the partial files' lists
+    /// (RegionKernelNames, SurveyKernelNames, FeatureKernelNames; RegionOps, SurveyWindowOps, FeatureOps); C# runs the static
+    /// initializers of partial files in no fixed order, so a list that read another file's static property instead of a name
+    /// would hold null. Pins: no null or duplicate entry; every kernel instance the registry exposes (any public static property
+    /// with a Name) is non-null and listed in Names; every op of the three families is served, known to the reference, and
+    /// dispatched (a run with no params reaches the op's own checks: a refusal or NotServed, never the "is not served" default).
+    /// </summary>
+    [Test]
+    public void RegistryNames_AndServedOps_ListEveryKernelAndOp_WithoutNulls()
+    {
+        var names = KernelRegistry.Names;
+        Assert.That(names, Has.None.Null, "KernelRegistry.Names holds a null: a static read before its initializer ran");
+        Assert.That(names, Is.Unique, "KernelRegistry.Names lists a kernel twice");
+        int exposed = 0;
+        foreach (var prop in typeof(KernelRegistry).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        {
+            var nameProp = prop.PropertyType.GetProperty("Name", typeof(string));
+            if (nameProp is null) continue;
+            var kernel = prop.GetValue(null);
+            Assert.That(kernel, Is.Not.Null, $"KernelRegistry.{prop.Name} is null");
+            Assert.That(names, Does.Contain((string)nameProp.GetValue(kernel)!), $"KernelRegistry.{prop.Name} is not listed in Names");
+            exposed++;
+        }
+        Assert.That(exposed, Is.GreaterThanOrEqualTo(22 + 9), "the registry's kernel properties were not found");
+
+        var served = OptimizedBackend.Served;
+        Assert.That(served, Has.None.Null.And.Unique);
+        string[] families =
+        [
+            "poolconf.spp", "caffe.spp", "tf.image.crop_and_resize", "torchvision.ps_roi_pool", "torchvision.ps_roi_align", "onnx.MaxUnpool",
+            "torch.fractional_max_pool2d", "torch.fractional_max_pool3d", "torchvision.multiscale_roi_align",
+            "poolconf.mixed_pool2d", "poolconf.median_pool2d", "poolconf.combined_pool2d", "poolconf.rank_avg_pool2d", "poolconf.stochastic_pool2d",
+            "poolconf.rank_stochastic_pool2d", "poolconf.rank_weighted_pool2d", "poolconf.weighted_pool2d", "poolconf.gated_pool2d",
+            "poolconf.spectral_pool2d", "poolconf.bilinear_pool", "poolconf.edge_aware_pyramid_pool", "poolconf.netvlad", "poolconf.compact_bilinear_pool", "poolconf.mop",
+        ];
+        foreach (var op in families)
+        {
+            Assert.That(served, Does.Contain(op), $"{op} is not served");
+            Assert.That(OpRegistry.Find(op), Is.Not.Null, $"{op} is not a reference op");
+            var spec = new CaseSpec("t", op, Json("{}"), new Dictionary<string, string>(), ["output"], null);
+            Assert.That(OptimizedBackend.Unsupported(spec), Is.Null, op);
+            try { OptimizedBackend.Run(spec, new Dictionary<string, Tensor>(), 1); Assert.Fail($"{op} ran without inputs"); }
+            catch (InvalidParameterException) { }
+            catch (OptimizedBackend.NotServed e) { Assert.That(e.Message, Does.Not.Contain("is not served"), $"{op} is listed but not dispatched"); }
+        }
+        foreach (var op in served) Assert.That(OpRegistry.Find(op), Is.Not.Null, $"served op {op} is not a reference op");
+    }
 }
