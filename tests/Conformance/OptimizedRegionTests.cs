@@ -216,6 +216,12 @@ public class OptimizedRegionTests
         AssertRefused("torchvision.ps_roi_align", """{"output_size":[1,2],"aligned":true}""", inputs, "aligned");
         AssertRefused("torchvision.ps_roi_align", """{"output_size":[1,2],"spatial_scale":0}""", inputs, "spatial_scale");
         AssertRefused("torchvision.ps_roi_pool", """{"output_size":[1,2]}""", new(inputs) { ["boxes"] = F32([1, 5], 1, 0, 0, 4, 4) }, "inputs.boxes");
+        // An inverted box of height 4 − 1e30: its row grid ceil(height/1) saturates to int.MinValue, the divisor is the int
+        // product int.MinValue·2 = 0 (wrapped, as torchvision's C++ computes it) over no samples: 0/0 = NaN in every bin.
+        var inverted = new Dictionary<string, Tensor>(inputs) { ["boxes"] = F32([1, 5], 0, 0, (float)1e30, 4, 4) };
+        var yi = RunBackend("torchvision.ps_roi_align", """{"output_size":[1,2],"sampling_ratio":-1}""", inverted, 1)["output"];
+        Assert.That(yi.Data, Is.All.NaN, "0/0 for a grid product that wraps to 0");
+        Check("torchvision.ps_roi_align", """{"output_size":[1,2],"sampling_ratio":-1}""", inverted, "inverted huge box");
     }
 
     [Test]
