@@ -38,6 +38,7 @@ public static partial class OptimizedBackend
         var x = Float32(input, "input");
         RequireNchw(input, op);
         int batch = input.Shape[0], ch = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        OutputElements("levels", Math.Max(batch, 1), ch, levels.Sum(n => (long)n * n));
         var red = max ? Reduction.Max : Reduction.Average;
         var sem = PoolSemantics.Torch with { Divisor = DivisorPolicy.IncludePad };
         var plans = levels.Select(n => binning switch
@@ -104,6 +105,7 @@ public static partial class OptimizedBackend
             throw new InvalidParameterException("inputs.box_indices", $"box_indices must be int32/int64 of shape ({boxes.Shape[0]}), got {bi}");
         if (bi.Data.Any(v => v < 0 || v >= image.Shape[0])) throw new InvalidParameterException("inputs.box_indices", $"box_indices must lie in [0, {image.Shape[0]})");
         int n = image.Shape[0], h = image.Shape[1], w = image.Shape[2], ch = image.Shape[3], k = boxes.Shape[0];
+        OutputElements("crop_size", Math.Max(k, 1), crop[0], crop[1], Math.Max(ch, 1));
         var b = new float[boxes.Data.Length];
         for (int i = 0; i < b.Length; i++) b[i] = (float)boxes.Data[i];
         var y = new float[(long)k * crop[0] * crop[1] * ch];
@@ -337,10 +339,8 @@ public static partial class OptimizedBackend
                 levels[k] = (int)Math.Clamp(lvl, kMin, kMax) - kMin;
             }
         }
-        // The output K×C×PH×PW: refused past 2^28 elements (an int per-box size would overflow and the allocation fail).
-        const long maxOutput = 1L << 28;
-        if ((long)maps[0].Shape[1] * os[0] * os[1] > maxOutput || (long)rois.Length * maps[0].Shape[1] * os[0] * os[1] > maxOutput)
-            throw new InvalidParameterException("output_size", $"output_size {Tensor.ShapeText(os)} gives {rois.Length}×{maps[0].Shape[1]}×{os[0]}×{os[1]} outputs, more than the {maxOutput} elements the oracle materializes");
+        // The output K×C×PH×PW (and one box's C×PH×PW): refused past 2^28 elements, where an int size would overflow.
+        OutputElements("output_size", Math.Max(rois.Length, 1), maps[0].Shape[1], os[0], os[1]);
         int n = maps[0].Shape[0], c = maps[0].Shape[1], per = c * os[0] * os[1];
         var y = new float[(long)rois.Length * per];
         for (int l = 0; l < maps.Count; l++)

@@ -73,22 +73,12 @@ public static partial class OptimizedBackend
 
     static int[] SurveyOutShape(Tensor x, SurveyGeometry g) => [x.Shape[0], x.Shape[1], g.H.Output, g.W.Output];
 
-    /// <summary>The most output elements the survey ops materialize (2^28, the oracle's limit for an output it builds).</summary>
-    const long SurveyMaxOutput = 1L << 28;
-
     /// <summary>
-    /// The element count of an output (or broadcast map) of <paramref name="shape"/>, refused (field <c>padding</c>) beyond
-    /// <see cref="SurveyMaxOutput"/>: without padding a window output is no larger than the input (ceil mode adds one row and
+    /// The element count of an output (or broadcast map) of <paramref name="shape"/>, refused (field <c>padding</c>) past
+    /// <see cref="MaxOutputElements"/>: without padding a window output is no larger than the input (ceil mode adds one row and
     /// column), so only padding makes it grow past what was read — where an int plane size would overflow or the allocation fail.
     /// </summary>
-    static long SurveyElements(int[] shape)
-    {
-        long n = 1;
-        foreach (var v in shape) n = Math.Min(n * v, SurveyMaxOutput + 1);
-        if (n > SurveyMaxOutput)
-            throw new InvalidParameterException("padding", $"the output {Tensor.ShapeText(shape)} would hold more than the {SurveyMaxOutput} elements the oracle materializes");
-        return n;
-    }
+    static long SurveyElements(int[] shape) => OutputElements("padding", [.. shape.Select(v => (long)v)]);
 
     /// <summary>A zeroed output buffer for <paramref name="shape"/>, after the <see cref="SurveyElements"/> check.</summary>
     static float[] SurveyBuffer(int[] shape) => new float[SurveyElements(shape)];

@@ -121,6 +121,10 @@ public class OptimizedRegionTests
         AssertRefused("caffe.spp", "{}", x, "pyramid_height");
         AssertRefused("caffe.spp", """{"pyramid_height":1,"pool":"STOCHASTIC"}""", x, "pool");
         AssertRefused("poolconf.spp", """{"levels":[1]}""", new() { ["input"] = F32([1, 5, 5], new double[25]) }, "inputs.input");
+        // 10^10 bins (an int per-sample size overflowed: OverflowException / OutOfMemoryException before the fix; the reference
+        // overflows too): refused naming levels.
+        AssertRefused("poolconf.spp", """{"levels":[1,100000]}""", x, "levels");
+        AssertRefused("poolconf.spp", """{"levels":[100000,100000]}""", x, "levels");
     }
 
     // ---------------------------------------------------------------- crop and resize
@@ -166,6 +170,7 @@ public class OptimizedRegionTests
         Assert.That(RunBackend("tf.image.crop_and_resize", """{"crop_size":[3,1],"extrapolation_value":-7}""", outside, 1)["output"].Data,
             Is.EqualTo(new double[] { 0.5, 2.5, -7 }));
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[0,3]}""", inputs, "crop_size");
+        AssertRefused("tf.image.crop_and_resize", """{"crop_size":[100000,100000]}""", inputs, "crop_size"); // 10^10 per box
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[3,3],"method":"cubic"}""", inputs, "method");
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[3,3]}""", new(inputs) { ["box_indices"] = I64([1], 1) }, "inputs.box_indices");
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[3,3]}""", new(inputs) { ["boxes"] = F32([1, 4], 0, double.NaN, 1, 1) }, "inputs.boxes");
