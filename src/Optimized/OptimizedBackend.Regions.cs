@@ -275,9 +275,7 @@ public static partial class OptimizedBackend
         var idx = new long[y.Length];
         KernelRegistry.FractionalMaxPoolNchw.Run(x, planes, in3, out3, k3, u, y, idx, threads);
         int[] outShape = unbatched ? [c, .. outSpatial] : [n, c, .. outSpatial];
-        var id = new double[idx.Length];
-        for (long i = 0; i < id.Length; i++) id[i] = idx[i];
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = new Tensor(DType.Int64, outShape, id) };
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = Indices(outShape, idx) };
     }
 
     // ---------------------------------------------------------------- multi-scale ROI align

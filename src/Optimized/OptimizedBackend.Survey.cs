@@ -83,13 +83,6 @@ public static partial class OptimizedBackend
     /// <summary>A zeroed output buffer for <paramref name="shape"/>, after the <see cref="SurveyElements"/> check.</summary>
     static float[] SurveyBuffer(int[] shape) => new float[SurveyElements(shape)];
 
-    static Tensor Indices(int[] shape, long[] idx)
-    {
-        var d = new double[idx.Length];
-        for (int i = 0; i < d.Length; i++) d[i] = idx[i];
-        return new Tensor(DType.Int64, shape, d);
-    }
-
     /// <summary>NumPy broadcast of <paramref name="t"/> (rank ≤ that of <paramref name="shape"/>, dims right-aligned, 1 or equal): the source element of every flat element.</summary>
     static int[] SurveyBroadcast(Tensor t, int[] shape, string name)
     {

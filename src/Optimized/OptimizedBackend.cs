@@ -193,6 +193,14 @@ public static partial class OptimizedBackend
         return n;
     }
 
+    /// <summary>An int64 index output from the kernels' indices (the survey ops, fractional max pooling).</summary>
+    static Tensor Indices(int[] shape, long[] idx)
+    {
+        var d = new double[idx.Length];
+        for (int i = 0; i < d.Length; i++) d[i] = idx[i];
+        return new Tensor(DType.Int64, shape, d);
+    }
+
     static Tensor Output(DType dtype, int[] shape, float[] y)
     {
         var d = new double[y.Length];
