@@ -30,8 +30,26 @@ public class OptimizedRegionTests
     /// The backend (threads 1 and 2, bit-identical) against the reference op; where the reference refuses the case, the backend
     /// must refuse it naming the same field. Returns the number of outputs compared.
     /// </summary>
-    static int Check(string op, string json, Dictionary<string, Tensor> inputs, string what)
+    /// <summary>Per op given to <see cref="Check"/> in the running test: the cases it compared (not refused).</summary>
+    readonly Dictionary<string, int> comparedBy = new(StringComparer.Ordinal);
+
+    [SetUp]
+    public void ClearCompared() => comparedBy.Clear();
+
+    /// <summary>
+    /// Every op a test checks must have compared at least one case: where the reference and the backend refuse every case of a
+    /// sweep alike, Check passes without comparing anything.
+    /// </summary>
+    [TearDown]
+    public void EveryCheckedOpCompared()
     {
+        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Passed) return;
+        foreach (var (op, n) in comparedBy) Assert.That(n, Is.GreaterThan(0), $"{op}: every case the test checked was refused, nothing compared");
+    }
+
+    int Check(string op, string json, Dictionary<string, Tensor> inputs, string what)
+    {
+        comparedBy.TryAdd(op, 0);
         OpResult expected;
         try { expected = OpRegistry.Find(op)!.Evaluate(new ParamReader(Json(json)), inputs); }
         catch (InvalidParameterException e)
@@ -54,6 +72,7 @@ public class OptimizedRegionTests
             compared++;
         }
         Assert.That(compared, Is.GreaterThan(0), $"{op}: no output compared; {what}");
+        comparedBy[op]++;
         return compared;
     }
 
