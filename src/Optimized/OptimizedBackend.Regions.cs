@@ -38,6 +38,7 @@ public static partial class OptimizedBackend
         var x = Float32(input, "input");
         RequireNchw(input, op);
         int batch = input.Shape[0], ch = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
+        OutputElements("levels", Math.Max(batch, 1), ch, levels.Sum(n => (long)n * n));
         var red = max ? Reduction.Max : Reduction.Average;
         var sem = PoolSemantics.Torch with { Divisor = DivisorPolicy.IncludePad };
         var plans = levels.Select(n => binning switch
@@ -104,6 +105,7 @@ public static partial class OptimizedBackend
             throw new InvalidParameterException("inputs.box_indices", $"box_indices must be int32/int64 of shape ({boxes.Shape[0]}), got {bi}");
         if (bi.Data.Any(v => v < 0 || v >= image.Shape[0])) throw new InvalidParameterException("inputs.box_indices", $"box_indices must lie in [0, {image.Shape[0]})");
         int n = image.Shape[0], h = image.Shape[1], w = image.Shape[2], ch = image.Shape[3], k = boxes.Shape[0];
+        OutputElements("crop_size", Math.Max(k, 1), crop[0], crop[1], Math.Max(ch, 1));
         var b = new float[boxes.Data.Length];
         for (int i = 0; i < b.Length; i++) b[i] = (float)boxes.Data[i];
         var y = new float[(long)k * crop[0] * crop[1] * ch];
@@ -218,13 +220,15 @@ public static partial class OptimizedBackend
         if (k.Length == 0) throw new InvalidParameterException("kernel_size", "'kernel_size' must not be empty");
         foreach (var v in k) if (v <= 0) throw new InvalidParameterException("kernel_size", $"kernel size should be greater than zero, got {v}");
         var os = p.IntTuple("output_size", nd);
+        if (os is { Length: 0 }) throw new InvalidParameterException("output_size", $"'output_size' must have 1 or {nd} entries, got an empty list");
         double[]? ratio = null;
         if (p.Has("output_ratio"))
         {
+            // A non-number (string, bool, object, list entry) reads as NaN and is refused below naming output_ratio;
+            // JsonElement.TryGetDouble itself throws InvalidOperationException on a non-number.
+            static double Num(System.Text.Json.JsonElement e) => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetDouble(out var d) ? d : double.NaN;
             var raw = p.Raw("output_ratio")!.Value;
-            ratio = raw.ValueKind == System.Text.Json.JsonValueKind.Array
-                ? raw.EnumerateArray().Select(e => e.TryGetDouble(out var d) ? d : double.NaN).ToArray()
-                : [raw.TryGetDouble(out var d1) ? d1 : double.NaN];
+            ratio = raw.ValueKind == System.Text.Json.JsonValueKind.Array ? raw.EnumerateArray().Select(Num).ToArray() : [Num(raw)];
             if (ratio.Length == 1) ratio = Enumerable.Repeat(ratio[0], nd).ToArray();
             if (ratio.Length != nd || ratio.Any(r => !(r > 0 && r < 1)))
                 throw new InvalidParameterException("output_ratio", $"output_ratio must be {nd} numbers in (0, 1)");
@@ -271,9 +275,7 @@ public static partial class OptimizedBackend
         var idx = new long[y.Length];
         KernelRegistry.FractionalMaxPoolNchw.Run(x, planes, in3, out3, k3, u, y, idx, threads);
         int[] outShape = unbatched ? [c, .. outSpatial] : [n, c, .. outSpatial];
-        var id = new double[idx.Length];
-        for (long i = 0; i < id.Length; i++) id[i] = idx[i];
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = new Tensor(DType.Int64, outShape, id) };
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = Indices(outShape, idx) };
     }
 
     // ---------------------------------------------------------------- multi-scale ROI align
@@ -335,6 +337,8 @@ public static partial class OptimizedBackend
                 levels[k] = (int)Math.Clamp(lvl, kMin, kMax) - kMin;
             }
         }
+        // The output K×C×PH×PW (and one box's C×PH×PW): refused past 2^28 elements, where an int size would overflow.
+        OutputElements("output_size", Math.Max(rois.Length, 1), maps[0].Shape[1], os[0], os[1]);
         int n = maps[0].Shape[0], c = maps[0].Shape[1], per = c * os[0] * os[1];
         var y = new float[(long)rois.Length * per];
         for (int l = 0; l < maps.Count; l++)

@@ -46,6 +46,7 @@ public static partial class OptimizedBackend
         if (pad.Length == 0) pad = new int[2];
         foreach (var v in pad) if (v < 0) throw new InvalidParameterException("padding", $"padding must be non-negative, got {v}");
         var d = p.IntTuple("dilation", 2) ?? [1, 1];
+        if (d.Length == 0) throw new InvalidParameterException("dilation", "'dilation' must be an int or a list of 1 or 2 ints, got an empty list");
         foreach (var v in d) if (v <= 0) throw new InvalidParameterException("dilation", $"dilation should be greater than zero, got {v}");
         bool ceil = p.Bool("ceil_mode", false);
         return new SurveyParams(k, s, pad, d, ceil);
@@ -72,12 +73,15 @@ public static partial class OptimizedBackend
 
     static int[] SurveyOutShape(Tensor x, SurveyGeometry g) => [x.Shape[0], x.Shape[1], g.H.Output, g.W.Output];
 
-    static Tensor Indices(int[] shape, long[] idx)
-    {
-        var d = new double[idx.Length];
-        for (int i = 0; i < d.Length; i++) d[i] = idx[i];
-        return new Tensor(DType.Int64, shape, d);
-    }
+    /// <summary>
+    /// The element count of an output (or broadcast map) of <paramref name="shape"/>, refused (field <c>padding</c>) past
+    /// <see cref="MaxOutputElements"/>: without padding a window output is no larger than the input (ceil mode adds one row and
+    /// column), so only padding makes it grow past what was read — where an int plane size would overflow or the allocation fail.
+    /// </summary>
+    static long SurveyElements(int[] shape) => OutputElements("padding", [.. shape.Select(v => (long)v)]);
+
+    /// <summary>A zeroed output buffer for <paramref name="shape"/>, after the <see cref="SurveyElements"/> check.</summary>
+    static float[] SurveyBuffer(int[] shape) => new float[SurveyElements(shape)];
 
     /// <summary>NumPy broadcast of <paramref name="t"/> (rank ≤ that of <paramref name="shape"/>, dims right-aligned, 1 or equal): the source element of every flat element.</summary>
     static int[] SurveyBroadcast(Tensor t, int[] shape, string name)
@@ -90,9 +94,8 @@ public static partial class OptimizedBackend
         for (int a = 0; a < r; a++) if (dims[a] != 1 && dims[a] != shape[a]) throw BadInput(name, $"{bad} (axis {a})");
         var srcStride = new int[r];
         for (int a = r - 1, st = 1; a >= 0; a--) { srcStride[a] = dims[a] == 1 ? 0 : st; st *= dims[a]; }
-        long total = 1;
-        foreach (var v in shape) total *= v;
-        var map = new int[total];
+        var map = new int[SurveyElements(shape)];
+        long total = map.Length;
         for (int flat = 0; flat < total; flat++)
         {
             int src = 0, rem = flat;
@@ -173,7 +176,7 @@ public static partial class OptimizedBackend
         }
         else SurveyUnused(inputs, "lambda", $"in mode '{mode}'");
         var x = Float32(input, "input");
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
+        var y = SurveyBuffer(outShape);
         if (y.Length > 0) KernelRegistry.MixedPool2d.Run(x, outShape[0], outShape[1], g, mix.Length == 0 ? [0] : mix, y, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
     }
@@ -199,7 +202,7 @@ public static partial class OptimizedBackend
                     if (g.Count(r, col) != kk) throw new InvalidParameterException("border", "border 'forbid' needs every window full: use no padding and no ceil-mode overhang");
         var x = Float32(input, "input");
         var outShape = SurveyOutShape(input, g);
-        var y = new float[(long)outShape[0] * c * g.OutPlane];
+        var y = SurveyBuffer(outShape);
         var gate = new float[y.Length];
         if (y.Length > 0) KernelRegistry.GatedPool2d.Run(x, outShape[0], c, g, omega.Data, perChannel, y, gate, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["gate"] = Output(input.DType, outShape, gate) };
@@ -217,8 +220,9 @@ public static partial class OptimizedBackend
         var g = SurveyAxes(input, gp);
         var x = Float32(input, "input");
         var outShape = SurveyOutShape(input, g);
+        SurveyElements([.. outShape, mode is CombinedMode.CatAvgMax or CombinedMode.CatMaxAvg ? 2 : 1]);
         if (mode is CombinedMode.CatAvgMax or CombinedMode.CatMaxAvg) outShape[1] *= 2;
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
+        var y = SurveyBuffer(outShape);
         if (y.Length > 0) KernelRegistry.CombinedPool2d.Run(x, input.Shape[0], input.Shape[1], g, mode, y, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
     }
@@ -234,7 +238,7 @@ public static partial class OptimizedBackend
         var g = SurveyAxes(input, gp);
         var x = Float32(input, "input");
         var outShape = SurveyOutShape(input, g);
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
+        var y = SurveyBuffer(outShape);
         var idx = new long[y.Length];
         KernelRegistry.MedianPool2d.Run(x, outShape[0], outShape[1], g, even, ignore, y, idx, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = Indices(outShape, idx) };
@@ -250,7 +254,7 @@ public static partial class OptimizedBackend
         var g = SurveyAxes(input, gp);
         var x = Float32(input, "input");
         var outShape = SurveyOutShape(input, g);
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
+        var y = SurveyBuffer(outShape);
         KernelRegistry.RankAvgPool2d.Run(x, outShape[0], outShape[1], g, t, y, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
     }
@@ -264,7 +268,7 @@ public static partial class OptimizedBackend
         var g = SurveyAxes(input, gp);
         var x = Float32(input, "input");
         var outShape = SurveyOutShape(input, g);
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
+        var y = SurveyBuffer(outShape);
         KernelRegistry.RankWeightedPool2d.Run(x, outShape[0], outShape[1], g, alpha, y, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
     }
@@ -284,18 +288,19 @@ public static partial class OptimizedBackend
         var input = SurveyInput(inputs, op);
         var g = SurveyAxes(input, gp);
         var outShape = SurveyOutShape(input, g);
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
         if (training)
         {
             var u = SurveyUniforms(inputs, outShape, op);
             var x = Float32(input, "input");
+            var y = SurveyBuffer(outShape);
             var idx = new long[y.Length];
             KernelRegistry.RankStochasticPool2d.Run(x, outShape[0], outShape[1], g, alpha, rem, u, y, idx, threads);
             return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = Indices(outShape, idx) };
         }
         SurveyUnused(inputs, "uniforms", "in inference mode");
-        KernelRegistry.RankWeightedPool2d.Run(Float32(input, "input"), outShape[0], outShape[1], g, alpha, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        var yi = SurveyBuffer(outShape);
+        KernelRegistry.RankWeightedPool2d.Run(Float32(input, "input"), outShape[0], outShape[1], g, alpha, yi, threads);
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, yi) };
     }
 
     static Dictionary<string, Tensor> RunStochastic(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
@@ -318,18 +323,19 @@ public static partial class OptimizedBackend
         }
         var g = SurveyAxes(input, gp);
         var outShape = SurveyOutShape(input, g);
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
         if (training)
         {
             var u = SurveyUniforms(inputs, outShape, op);
             var x = Clamped(Float32(input, "input"));
+            var y = SurveyBuffer(outShape);
             var idx = new long[y.Length];
             KernelRegistry.StochasticPool2d.Train(x, outShape[0], outShape[1], g, strict, zeroError, u, y, idx, threads);
             return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = Indices(outShape, idx) };
         }
         SurveyUnused(inputs, "uniforms", "in inference mode");
-        KernelRegistry.StochasticPool2d.Infer(Clamped(Float32(input, "input")), outShape[0], outShape[1], g, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        var yi = SurveyBuffer(outShape);
+        KernelRegistry.StochasticPool2d.Infer(Clamped(Float32(input, "input")), outShape[0], outShape[1], g, yi, threads);
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, yi) };
     }
 
     /// <summary>Negative activations clamped to +0 (the others were refused unless <c>clamp_negative</c>).</summary>
@@ -357,7 +363,7 @@ public static partial class OptimizedBackend
         var weight = new float[map.Length];
         for (int i = 0; i < weight.Length; i++) weight[i] = wf[map[i]];
         var outShape = SurveyOutShape(input, g);
-        var y = new float[(long)outShape[0] * outShape[1] * g.OutPlane];
+        var y = SurveyBuffer(outShape);
         KernelRegistry.WeightedPool2d.Run(x, weight, outShape[0], outShape[1], g, zeroAverage, y, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
     }

@@ -353,6 +353,20 @@ public class OptimizedFeatureTests
         yield return new TestCaseData("poolconf.mop", "{\"levels\":[{\"window\":2}]}", new Dictionary<string, Tensor> { ["input"] = x, ["codebook_0"] = T([1, 2], 0, 0), ["pca_mean_0"] = T([2], 0, 0) }, "inputs.pca_matrix_0").SetName("Mop_PcaMeanAlone");
     }
 
+    [Test]
+    public void EdgeAware_LevelsPastTheOutputLimit_AreRefused()
+    {
+        // Σl² = 10^10 + 1 bins per plane: an int sum overflowed or the bins' allocation failed (OverflowException /
+        // OutOfMemoryException, as in the reference); now one refusal naming levels, in both upsample modes.
+        var x = T([1, 1, 3, 3], 1, 2, 3, 4, 5, 6, 7, 8, 9);
+        var e = T([1, 1, 3, 3], new double[9]);
+        foreach (var json in new[] { "{\"levels\":[1,100000]}", "{\"levels\":[100000,100000],\"upsample\":\"none\"}" })
+        {
+            var ours = Assert.Throws<InvalidParameterException>(() => Run("poolconf.edge_aware_pyramid_pool", json, new() { ["input"] = x, ["edge"] = e }, 1))!;
+            Assert.That(ours.Field, Is.EqualTo("levels"), ours.Message);
+        }
+    }
+
     [TestCaseSource(nameof(Refusals))]
     public void Refusal_NamesTheSameFieldAsTheReference(string op, string json, Dictionary<string, Tensor> inputs, string field)
     {

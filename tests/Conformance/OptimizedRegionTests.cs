@@ -30,8 +30,26 @@ public class OptimizedRegionTests
     /// The backend (threads 1 and 2, bit-identical) against the reference op; where the reference refuses the case, the backend
     /// must refuse it naming the same field. Returns the number of outputs compared.
     /// </summary>
-    static int Check(string op, string json, Dictionary<string, Tensor> inputs, string what)
+    /// <summary>Per op given to <see cref="Check"/> in the running test: the cases it compared (not refused).</summary>
+    readonly Dictionary<string, int> comparedBy = new(StringComparer.Ordinal);
+
+    [SetUp]
+    public void ClearCompared() => comparedBy.Clear();
+
+    /// <summary>
+    /// Every op a test checks must have compared at least one case: where the reference and the backend refuse every case of a
+    /// sweep alike, Check passes without comparing anything.
+    /// </summary>
+    [TearDown]
+    public void EveryCheckedOpCompared()
     {
+        if (TestContext.CurrentContext.Result.Outcome.Status != NUnit.Framework.Interfaces.TestStatus.Passed) return;
+        foreach (var (op, n) in comparedBy) Assert.That(n, Is.GreaterThan(0), $"{op}: every case the test checked was refused, nothing compared");
+    }
+
+    int Check(string op, string json, Dictionary<string, Tensor> inputs, string what)
+    {
+        comparedBy.TryAdd(op, 0);
         OpResult expected;
         try { expected = OpRegistry.Find(op)!.Evaluate(new ParamReader(Json(json)), inputs); }
         catch (InvalidParameterException e)
@@ -54,6 +72,7 @@ public class OptimizedRegionTests
             compared++;
         }
         Assert.That(compared, Is.GreaterThan(0), $"{op}: no output compared; {what}");
+        comparedBy[op]++;
         return compared;
     }
 
@@ -121,6 +140,10 @@ public class OptimizedRegionTests
         AssertRefused("caffe.spp", "{}", x, "pyramid_height");
         AssertRefused("caffe.spp", """{"pyramid_height":1,"pool":"STOCHASTIC"}""", x, "pool");
         AssertRefused("poolconf.spp", """{"levels":[1]}""", new() { ["input"] = F32([1, 5, 5], new double[25]) }, "inputs.input");
+        // 10^10 bins (an int per-sample size overflowed: OverflowException / OutOfMemoryException before the fix; the reference
+        // overflows too): refused naming levels.
+        AssertRefused("poolconf.spp", """{"levels":[1,100000]}""", x, "levels");
+        AssertRefused("poolconf.spp", """{"levels":[100000,100000]}""", x, "levels");
     }
 
     // ---------------------------------------------------------------- crop and resize
@@ -166,6 +189,7 @@ public class OptimizedRegionTests
         Assert.That(RunBackend("tf.image.crop_and_resize", """{"crop_size":[3,1],"extrapolation_value":-7}""", outside, 1)["output"].Data,
             Is.EqualTo(new double[] { 0.5, 2.5, -7 }));
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[0,3]}""", inputs, "crop_size");
+        AssertRefused("tf.image.crop_and_resize", """{"crop_size":[100000,100000]}""", inputs, "crop_size"); // 10^10 per box
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[3,3],"method":"cubic"}""", inputs, "method");
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[3,3]}""", new(inputs) { ["box_indices"] = I64([1], 1) }, "inputs.box_indices");
         AssertRefused("tf.image.crop_and_resize", """{"crop_size":[3,3]}""", new(inputs) { ["boxes"] = F32([1, 4], 0, double.NaN, 1, 1) }, "inputs.boxes");
@@ -216,6 +240,12 @@ public class OptimizedRegionTests
         AssertRefused("torchvision.ps_roi_align", """{"output_size":[1,2],"aligned":true}""", inputs, "aligned");
         AssertRefused("torchvision.ps_roi_align", """{"output_size":[1,2],"spatial_scale":0}""", inputs, "spatial_scale");
         AssertRefused("torchvision.ps_roi_pool", """{"output_size":[1,2]}""", new(inputs) { ["boxes"] = F32([1, 5], 1, 0, 0, 4, 4) }, "inputs.boxes");
+        // An inverted box of height 4 − 1e30: its row grid ceil(height/1) saturates to int.MinValue, the divisor is the int
+        // product int.MinValue·2 = 0 (wrapped, as torchvision's C++ computes it) over no samples: 0/0 = NaN in every bin.
+        var inverted = new Dictionary<string, Tensor>(inputs) { ["boxes"] = F32([1, 5], 0, 0, (float)1e30, 4, 4) };
+        var yi = RunBackend("torchvision.ps_roi_align", """{"output_size":[1,2],"sampling_ratio":-1}""", inverted, 1)["output"];
+        Assert.That(yi.Data, Is.All.NaN, "0/0 for a grid product that wraps to 0");
+        Check("torchvision.ps_roi_align", """{"output_size":[1,2],"sampling_ratio":-1}""", inverted, "inverted huge box");
     }
 
     [Test]
@@ -239,6 +269,8 @@ public class OptimizedRegionTests
                 one.Remove("x1"); one.Remove("x2");
                 Check("torchvision.multiscale_roi_align", """{"output_size":2,"sampling_ratio":1}""", one, $"one map, fixture {fixture} C {c}");
                 AssertRefused("torchvision.multiscale_roi_align", """{"output_size":2}""", inputs, "sampling_ratio");
+                // 10^10 outputs per box: refused naming output_size (an int size overflowed: OverflowException before the fix).
+                AssertRefused("torchvision.multiscale_roi_align", """{"output_size":100000,"sampling_ratio":1}""", inputs, "output_size");
             }
     }
 
@@ -284,6 +316,11 @@ public class OptimizedRegionTests
         Assert.That(RunBackend("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":1}""", ties, 1, "output", "indices")["indices"].Data[0], Is.EqualTo(1));
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":2,"output_ratio":0.5}""", inputs, "output_size");
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_ratio":1.5}""", inputs, "output_ratio");
+        // Hostile shapes of the fields (the reference's parser crashes on these: IndexOutOfRange / InvalidOperation): one clear refusal.
+        AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":[]}""", inputs, "output_size");
+        AssertRefused("torch.fractional_max_pool3d", """{"kernel_size":2,"output_size":[]}""", inputs, "output_size");
+        foreach (var bad in new[] { "\"half\"", "true", "{}", "[0.5,\"x\"]", "[null,0.5]" })
+            AssertRefused("torch.fractional_max_pool2d", $$"""{"kernel_size":2,"output_ratio":{{bad}}}""", inputs, "output_ratio");
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":5}""", inputs, "output_size");
         AssertRefused("torch.fractional_max_pool2d", """{"kernel_size":2,"output_size":2}""", new(inputs) { ["samples"] = F32([1, 1, 2], 0, 1) }, "inputs.samples");
         AssertRefused("torch.fractional_max_pool3d", """{"kernel_size":2,"output_size":2}""", new(inputs) { ["input"] = F32([5, 5], new double[25]) }, "inputs.input");
@@ -410,5 +447,56 @@ public class OptimizedRegionTests
         Check("torch.avg_pool1d", """{"kernel_size":2}""", new() { ["input"] = F32([0, 2, 4]) }, "batch 0");
         // An unbatched input's first axis is C: C = 0 stays a refusal.
         AssertRefused("torch.avg_pool1d", """{"kernel_size":2}""", new() { ["input"] = F32([0, 4]) }, "input");
+    }
+
+    // ---------------------------------------------------------------- registry and served ops across the partial files
+
+    /// <summary>
+    /// KernelRegistry.Names and OptimizedBackend.Served are built by static initializers that read the partial files' lists
+    /// (RegionKernelNames, SurveyKernelNames, FeatureKernelNames; RegionOps, SurveyWindowOps, FeatureOps); C# runs the static
+    /// initializers of partial files in no fixed order, so a list that read another file's static property instead of a name
+    /// would hold null. Pins: no null or duplicate entry; every kernel instance the registry exposes (any public static property
+    /// with a Name) is non-null and listed in Names; every op of the three families is served, known to the reference, and
+    /// dispatched (a run with no params reaches the op's own checks: a refusal or NotServed, never the "is not served" default).
+    /// </summary>
+    [Test]
+    public void RegistryNames_AndServedOps_ListEveryKernelAndOp_WithoutNulls()
+    {
+        var names = KernelRegistry.Names;
+        Assert.That(names, Has.None.Null, "KernelRegistry.Names holds a null: a static read before its initializer ran");
+        Assert.That(names, Is.Unique, "KernelRegistry.Names lists a kernel twice");
+        int exposed = 0;
+        foreach (var prop in typeof(KernelRegistry).GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static))
+        {
+            var nameProp = prop.PropertyType.GetProperty("Name", typeof(string));
+            if (nameProp is null) continue;
+            var kernel = prop.GetValue(null);
+            Assert.That(kernel, Is.Not.Null, $"KernelRegistry.{prop.Name} is null");
+            Assert.That(names, Does.Contain((string)nameProp.GetValue(kernel)!), $"KernelRegistry.{prop.Name} is not listed in Names");
+            exposed++;
+        }
+        Assert.That(exposed, Is.GreaterThanOrEqualTo(22 + 9), "the registry's kernel properties were not found");
+
+        var served = OptimizedBackend.Served;
+        Assert.That(served, Has.None.Null.And.Unique);
+        string[] families =
+        [
+            "poolconf.spp", "caffe.spp", "tf.image.crop_and_resize", "torchvision.ps_roi_pool", "torchvision.ps_roi_align", "onnx.MaxUnpool",
+            "torch.fractional_max_pool2d", "torch.fractional_max_pool3d", "torchvision.multiscale_roi_align",
+            "poolconf.mixed_pool2d", "poolconf.median_pool2d", "poolconf.combined_pool2d", "poolconf.rank_avg_pool2d", "poolconf.stochastic_pool2d",
+            "poolconf.rank_stochastic_pool2d", "poolconf.rank_weighted_pool2d", "poolconf.weighted_pool2d", "poolconf.gated_pool2d",
+            "poolconf.spectral_pool2d", "poolconf.bilinear_pool", "poolconf.edge_aware_pyramid_pool", "poolconf.netvlad", "poolconf.compact_bilinear_pool", "poolconf.mop",
+        ];
+        foreach (var op in families)
+        {
+            Assert.That(served, Does.Contain(op), $"{op} is not served");
+            Assert.That(OpRegistry.Find(op), Is.Not.Null, $"{op} is not a reference op");
+            var spec = new CaseSpec("t", op, Json("{}"), new Dictionary<string, string>(), ["output"], null);
+            Assert.That(OptimizedBackend.Unsupported(spec), Is.Null, op);
+            try { OptimizedBackend.Run(spec, new Dictionary<string, Tensor>(), 1); Assert.Fail($"{op} ran without inputs"); }
+            catch (InvalidParameterException) { }
+            catch (OptimizedBackend.NotServed e) { Assert.That(e.Message, Does.Not.Contain("is not served"), $"{op} is listed but not dispatched"); }
+        }
+        foreach (var op in served) Assert.That(OpRegistry.Find(op), Is.Not.Null, $"served op {op} is not a reference op");
     }
 }

@@ -44,6 +44,18 @@ public class OptimizedSurveyWindowTests
     /// The reference's outputs against the backend's at 1 and 2 threads (same bits); a refusal of the reference must be a
     /// refusal of the backend naming the same field. Returns whether the case ran.
     /// </summary>
+    /// <summary>Cases compared (not refused) per op and mode since the sweep began: every op and mode of a sweep must have run.</summary>
+    static readonly Dictionary<string, int> RanBy = new(StringComparer.Ordinal);
+
+    static string ModeKey(string op, string json) => json.Contains("\"training\":true", StringComparison.Ordinal) ? $"{op} training" : op;
+
+    /// <summary>Fails when an op (and mode) of the sweep never ran: its comparisons would pass vacuously if every case were refused.</summary>
+    static void AssertEveryOpRan(params string[] keys)
+    {
+        foreach (var k in keys) Assert.That(RanBy.GetValueOrDefault(k), Is.GreaterThan(0), $"{k}: every case of the sweep was refused, nothing compared");
+        RanBy.Clear();
+    }
+
     static bool Compare(string op, string json, Dictionary<string, Tensor> inputs, string what)
     {
         Dictionary<string, Expectation>? exp = null;
@@ -67,6 +79,8 @@ public class OptimizedSurveyWindowTests
             Assert.That(cmp.Passed, Is.True, $"{cmp.Describe()}\n  {op} {json} {what} [{Cascade.Name(Cascade.Widest)}]");
             Assert.That(Bits(two[name]), Is.EqualTo(Bits(one[name])), $"2 threads differ from 1 on '{name}': {what}");
         }
+        var key = ModeKey(op, json);
+        RanBy[key] = RanBy.GetValueOrDefault(key) + 1;
         return true;
     }
 
@@ -106,6 +120,7 @@ public class OptimizedSurveyWindowTests
     [Test]
     public void MixedGatedCombined_EqualTheReference()
     {
+        RanBy.Clear();
         int ran = 0;
         foreach (var (geo, g, shape, fixture, seed) in Sweep(GeneralFixtures))
         {
@@ -133,11 +148,13 @@ public class OptimizedSurveyWindowTests
             Compare("poolconf.gated_pool2d", Geo(g, "\"border\":\"forbid\""), new(inputs) { ["omega"] = omegaL }, what);
         }
         Assert.That(ran, Is.GreaterThan(100));
+        AssertEveryOpRan("poolconf.mixed_pool2d", "poolconf.combined_pool2d", "poolconf.gated_pool2d");
     }
 
     [Test]
     public void MedianAndRankMethods_EqualTheReference()
     {
+        RanBy.Clear();
         int ran = 0;
         foreach (var (geo, g, shape, fixture, seed) in Sweep(GeneralFixtures))
         {
@@ -163,11 +180,13 @@ public class OptimizedSurveyWindowTests
             }
         }
         Assert.That(ran, Is.GreaterThan(600));
+        AssertEveryOpRan("poolconf.median_pool2d", "poolconf.rank_avg_pool2d", "poolconf.rank_weighted_pool2d", "poolconf.rank_stochastic_pool2d", "poolconf.rank_stochastic_pool2d training");
     }
 
     [Test]
     public void LargeWindows_TakeTheSortFallback_AndEqualTheReference()
     {
+        RanBy.Clear();
         // 72 and 81 taps: beyond the insertion-sort limit of the median and rank kernels.
         int ran = 0;
         foreach (var (kh, kw) in new[] { (8, 9), (9, 9) })
@@ -189,6 +208,7 @@ public class OptimizedSurveyWindowTests
                     Compare("poolconf.rank_stochastic_pool2d", geo + $",\"alpha\":0.05,\"training\":true,\"remainder\":\"{rem}\"}}", new(inputs) { ["uniforms"] = u }, what);
             }
         Assert.That(ran, Is.EqualTo(48));
+        AssertEveryOpRan("poolconf.median_pool2d", "poolconf.rank_avg_pool2d", "poolconf.rank_weighted_pool2d", "poolconf.rank_stochastic_pool2d training");
     }
 
     /// <summary>Uniforms of an output: cell 0 of each plane 0, cell 1 the largest float32 below 1, the rest random float32 in [0, 1).</summary>
@@ -207,6 +227,7 @@ public class OptimizedSurveyWindowTests
     [Test]
     public void StochasticAndWeighted_EqualTheReference()
     {
+        RanBy.Clear();
         int ran = 0;
         foreach (var (geo, g, shape, fixture, seed) in Sweep(["rand", "ties", "zeros", "subnormal", "nan", "neginf"]))
         {
@@ -236,6 +257,7 @@ public class OptimizedSurveyWindowTests
             Compare("poolconf.weighted_pool2d", Geo(g, "\"zero_weight\":\"average\""), new() { ["input"] = raw, ["weight"] = wZero }, what);
         }
         Assert.That(ran, Is.GreaterThan(40));
+        AssertEveryOpRan("poolconf.stochastic_pool2d", "poolconf.stochastic_pool2d training", "poolconf.weighted_pool2d");
     }
 
     // ---------------------------------------------------------------- hand-computed windows
@@ -378,6 +400,22 @@ public class OptimizedSurveyWindowTests
         Refused("poolconf.mixed_pool2d", "{\"kernel_size\":2,\"mode\":\"fixed\",\"fixed_lambda\":2}", x, "fixed_lambda");
         Refused("poolconf.mixed_pool2d", "{\"kernel_size\":2,\"mode\":\"other\"}", x, "mode");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":0}", x, "kernel_size");
+        // Hostile geometry (the reference crashes on both: IndexOutOfRange on an empty dilation, OutOfMemory / int overflow on
+        // a padding that makes an output of 10^10 cells): one clear refusal naming the field, for every op of the family.
+        var big = new Dictionary<string, Tensor>(x)
+        {
+            ["lambda"] = T([1], 1), ["omega"] = T([2, 2], 1, 1, 1, 1), ["weight"] = T([1, 1, 2, 2], 1, 1, 1, 1),
+        };
+        foreach (var (op, extra) in new[] { ("mixed", ""), ("gated", ""), ("combined", ""), ("median", ""), ("rank_avg", ",\"t\":1"),
+                     ("rank_weighted", ",\"alpha\":0.5"), ("rank_stochastic", ",\"alpha\":0.5"), ("stochastic", ""), ("weighted", "") })
+        {
+            var only = new Dictionary<string, Tensor> { ["input"] = x["input"] };
+            foreach (var name in op switch { "mixed" => new[] { "lambda" }, "gated" => ["omega"], "weighted" => ["weight"], _ => [] }) only[name] = big[name];
+            Refused($"poolconf.{op}_pool2d", $"{{\"kernel_size\":2,\"dilation\":[]{extra}}}", only, "dilation");
+            Refused($"poolconf.{op}_pool2d", $"{{\"kernel_size\":2,\"padding\":100000{extra}}}", only, "padding");
+        }
+        // In training mode the uniforms' shape is checked first (as the reference does), then the output's size.
+        Refused("poolconf.stochastic_pool2d", "{\"kernel_size\":2,\"padding\":100000,\"training\":true}", new(x) { ["uniforms"] = T([1, 1, 1, 1], 0.5) }, "inputs.uniforms");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":2,\"padding\":-1}", x, "padding");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":2,\"stride\":0}", x, "stride");
         Refused("poolconf.combined_pool2d", "{\"kernel_size\":2,\"bogus\":1}", x, "bogus");

@@ -47,7 +47,9 @@ public sealed class PsRoiAlignKernel
             var r = rois[k];
             var ay = RoiGeometry.AlignGrid(r.Y1, r.Y2, scale, 0.5, false, ph, samplingRatio, coordType);
             var ax = RoiGeometry.AlignGrid(r.X1, r.X2, scale, 0.5, false, pw, samplingRatio, coordType);
-            double count = (double)ay.Grid * ax.Grid;
+            // The divisor is the grids' int product, as torchvision's C++ (and the reference) compute it: a huge inverted box
+            // saturates a grid to int.MinValue, the product wraps (to 0 for an even other grid) and the empty sum gives 0/0 = NaN.
+            double count = unchecked(ay.Grid * ax.Grid);
             var ty = ay.Samples.Select(s => s.Select(v => Locate(v, h)).ToArray()).ToArray();
             var tx = ax.Samples.Select(s => s.Select(v => Locate(v, w)).ToArray()).ToArray();
             long img = (long)r.Batch * h * w;

@@ -34,7 +34,7 @@ public sealed class RankAvgPoolKernel
     static float Cell(float[] vals, int[] order, int n, int t)
     {
         if (n == 0) return 0;
-        for (int i = 0; i < n; i++) if (float.IsNaN(vals[i])) return float.NaN;
+        if (SurveyGeometry.FirstNaN(vals, n) >= 0) return float.NaN;
         RankOrder.ByRank(vals, n, order);
         int m = Math.Min(n, t);
         double s = 0, comp = 0;

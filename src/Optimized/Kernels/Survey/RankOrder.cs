@@ -19,8 +19,9 @@ public static class RankOrder
         if (n > InsertionLimit)
         {
             // Large windows: an O(n log n) sort; the position tie-break keeps it the same order as the stable insertion sort.
+            // A struct comparer: no closure or delegate allocated per window (the lambda it replaces captured vals).
             for (int i = 0; i < n; i++) order[i] = i;
-            order[..n].Sort((a, b) => vals[a] > vals[b] ? -1 : vals[a] < vals[b] ? 1 : a.CompareTo(b));
+            order[..n].Sort(new Descending(vals));
             return;
         }
         for (int i = 0; i < n; i++)
@@ -30,6 +31,12 @@ public static class RankOrder
             while (j >= 0 && vals[order[j]] < v) { order[j + 1] = order[j]; j--; }
             order[j + 1] = i;
         }
+    }
+
+    /// <summary>Positions by value descending, ties by position ascending (−0 equal to +0; NaN never reaches it).</summary>
+    readonly struct Descending(float[] vals) : IComparer<int>
+    {
+        public int Compare(int a, int b) => vals[a] > vals[b] ? -1 : vals[a] < vals[b] ? 1 : a.CompareTo(b);
     }
 
     /// <summary><c>α(1 − α)^k</c> for k = 0..count−1.</summary>

@@ -41,9 +41,8 @@ public sealed class RankStochasticPoolKernel
                     long o = outBase + (long)r * ow + c;
                     int n = g.Gather(x, inBase, r, c, vals, taps);
                     if (n == 0) { y[o] = 0; indices[o] = -1; continue; }
-                    int nan = 0;
-                    while (nan < n && !float.IsNaN(vals[nan])) nan++;
-                    if (nan < n) { y[o] = float.NaN; indices[o] = taps[nan]; continue; }
+                    int nan = SurveyGeometry.FirstNaN(vals, n);
+                    if (nan >= 0) { y[o] = float.NaN; indices[o] = taps[nan]; continue; }
                     RankOrder.ByRank(vals, n, order);
                     for (int k = 0; k < n; k++) p[order[k]] = weights[k];
                     double u = uniforms[o], rem = rems[n], thres = u;

@@ -35,7 +35,7 @@ public sealed class RankWeightedPoolKernel
     static float Cell(float[] vals, int[] order, int n, double[] weights)
     {
         if (n == 0) return 0;
-        for (int i = 0; i < n; i++) if (float.IsNaN(vals[i])) return float.NaN;
+        if (SurveyGeometry.FirstNaN(vals, n) >= 0) return float.NaN;
         RankOrder.ByRank(vals, n, order);
         double s = 0, comp = 0;
         for (int k = 0; k < n; k++)

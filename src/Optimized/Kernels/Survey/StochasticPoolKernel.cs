@@ -35,9 +35,8 @@ public sealed class StochasticPoolKernel
                     long o = outBase + (long)r * ow + c;
                     int n = g.Gather(x, inBase, r, c, vals, taps);
                     if (n == 0) { y[o] = 0; indices[o] = -1; continue; }
-                    int nan = 0;
-                    while (nan < n && !float.IsNaN(vals[nan])) nan++;
-                    if (nan < n) { y[o] = float.NaN; indices[o] = taps[nan]; continue; }
+                    int nan = SurveyGeometry.FirstNaN(vals, n);
+                    if (nan >= 0) { y[o] = float.NaN; indices[o] = taps[nan]; continue; }
                     double s = 0, sc = 0;
                     for (int i = 0; i < n; i++) SurveyGeometry.TwoSum(ref s, ref sc, vals[i]);
                     double thres = uniforms[o] * SurveyGeometry.Total(s, sc);

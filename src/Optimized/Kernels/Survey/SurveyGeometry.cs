@@ -104,6 +104,14 @@ public sealed class SurveyGeometry
         return (max, avg);
     }
 
+    /// <summary>The position of the first NaN among the first <paramref name="n"/> gathered values (scan order), or −1: the survey ops propagate the first NaN tap.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int FirstNaN(float[] vals, int n)
+    {
+        for (int i = 0; i < n; i++) if (float.IsNaN(vals[i])) return i;
+        return -1;
+    }
+
     /// <summary>Compensated (TwoSum) accumulation step in double: <c>s + v</c> with the rounding error added to <paramref name="comp"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void TwoSum(ref double s, ref double comp, double v)
