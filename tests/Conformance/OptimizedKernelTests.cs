@@ -264,6 +264,71 @@ public class OptimizedKernelTests
         Assert.That(compared, Is.GreaterThan(0), $"no size fits {g} for {kernel.Name}");
     }
 
+    /// <summary>
+    /// A seeded random sweep of 2-D geometries the fixed lists do not reach — asymmetric explicit pads up to 4 (ONNX allows
+    /// pads past half the kernel, so whole windows fall in the padding), kernels 1–5, strides 1–3, dilations 1–2, floor and
+    /// ceil, widths around the vector width — through every fast path's entry (planar max without indices: stride-2 columns
+    /// first; planar accumulation: fused 3×3) and the general ones: planar values equal channels-last values bit for bit, and
+    /// both equal the reference within verify's bound. The seed and the geometry are in every message.
+    /// </summary>
+    [Test]
+    public void RandomGeometries_PlanarEqualsChannelsLast_AndTheReference()
+    {
+        const ulong seed = 20261130;
+        var rng = new Random((int)seed);
+        int compared = 0, stride2 = 0, fused = 0;
+        for (int trial = 0; trial < 160; trial++)
+        {
+            var r = (Reduction)(new[] { Reduction.Max, Reduction.Average, Reduction.Lp })[trial % 3];
+            int k = rng.Next(1, 6), st = rng.Next(1, 4), dil = rng.Next(1, 3);
+            int pl = rng.Next(0, 5), pr = rng.Next(0, 5), h = rng.Next(1, 12), w = rng.Next(Math.Max(1, Width - 2), 3 * Width + 5);
+            bool ceil = rng.Next(2) == 1;
+            var sem = r == Reduction.Max ? (trial % 2 == 0 ? PoolSemantics.Onnx : PoolSemantics.Torch)
+                : r == Reduction.Average ? PoolSemantics.Onnx with { Divisor = trial % 2 == 0 ? DivisorPolicy.ExcludePad : DivisorPolicy.IncludePad }
+                : PoolSemantics.Onnx;
+            PoolDescriptor desc;
+            try
+            {
+                var rule = ceil ? CeilRule.CeilTorchOnnx : CeilRule.Floor;
+                desc = new PoolDescriptor(r, [PoolGeometry.Explicit(h, k, st, dil, pl, pr, rule), PoolGeometry.Explicit(w, k, st, dil, pr, pl, rule)], sem, 2);
+            }
+            catch (InvalidParameterException) { continue; }
+            var (nchw, _) = KernelRegistry.Find(desc, TensorLayout.Nchw);
+            var (nhwc, _) = KernelRegistry.Find(desc, TensorLayout.Nhwc);
+            if (nchw is null || nhwc is null) continue;
+            var plan = new PoolPlan(desc);
+            if (r == Reduction.Max && NchwDriver.TakesStride2ValuesPath(plan)) stride2++;
+            if (r != Reduction.Max && NchwDriver.TakesFused3x3Path(plan)) fused++;
+            string fixture = Fixtures[trial % Fixtures.Length];
+            if (Skips(r, 2, fixture)) fixture = "rand";
+            int c = ChannelTails()[trial % ChannelTails().Length];
+            var x = Fill(fixture, [2, c, h, w], seed + (ulong)trial);
+            float[] Values(KernelEntry kk)
+            {
+                var input = kk.Layout == TensorLayout.Nhwc ? Layout.ToChannelsLast(x) : x;
+                var y = new float[2 * c * plan.OutputPlane];
+                Array.Fill(y, BitConverter.Int32BitsToSingle(0x7FA5A5A5));
+                kk.Run(plan, 2, c, ToFloats(input), y, null, threads: 2);
+                if (kk.Layout == TensorLayout.Nchw) return y;
+                var t = Layout.ToChannelsFirst(new Tensor(DType.Float32, [2, desc.Axes[0].Output, desc.Axes[1].Output, c], y.Select(v => (double)v).ToArray()));
+                return t.Data.Select(v => (float)v).ToArray();
+            }
+            var a = Values(nchw);
+            var b = Values(nhwc);
+            string what = $"seed {seed} trial {trial}: {desc} C={c} fixture {fixture} [{Cascade.Name(Cascade.Widest)}]";
+            var bitsA = a.Select(v => float.IsNaN(v) ? -1 : BitConverter.SingleToInt32Bits(v)).ToArray();
+            var bitsB = b.Select(v => float.IsNaN(v) ? -1 : BitConverter.SingleToInt32Bits(v)).ToArray();
+            Assert.That(bitsA, Is.EqualTo(bitsB), $"planar and channels-last differ: {what}");
+            var vals = new Tensor(DType.Float32, [2, c, desc.Axes[0].Output, desc.Axes[1].Output], a.Select(v => (double)v).ToArray());
+            var cmp = OutputComparer.Compare(Expected(x, desc).Values, vals, Tolerance.Derived);
+            Assert.That(cmp.Passed, Is.True, $"{cmp.Describe()}\n  {what}");
+            compared++;
+        }
+        Assert.That(compared, Is.GreaterThan(60));
+        TestContext.Out.WriteLine($"{compared} compared; {stride2} took the stride-2 columns-first path, {fused} the fused 3×3 path");
+        Assert.That(stride2, Is.GreaterThan(3), "too few random geometries reach the stride-2 path");
+    }
+
     /// <summary>Float32 bits, every NaN mapped to one pattern (payloads are not compared).</summary>
     internal static int[] Bits(Tensor t) => t.Data.Select(v => double.IsNaN(v) ? -1 : BitConverter.SingleToInt32Bits((float)v)).ToArray();
 
