@@ -553,3 +553,47 @@ public class UnpoolSizeCapTests
         Assert.That(e!.Field, Is.EqualTo("strides"));
     }
 }
+
+/// <summary>
+/// Bad input never crashes the oracle: inputs a review found to throw IndexOutOfRange, InvalidOperation, Overflow or
+/// OutOfMemory are one <see cref="InvalidParameterException"/> naming the field — the same field the optimized backend names
+/// (src/Optimized/OptimizedBackend.*.cs), so both backends agree on a bad case.
+/// </summary>
+[TestFixture]
+public class OracleCrashRefusalTests
+{
+    static InvalidParameterException Refuses(Action call, string field, params string[] messageParts)
+    {
+        var ex = Assert.Throws<InvalidParameterException>(() => call());
+        Assert.That(ex!.Field, Is.EqualTo(field), ex.Message);
+        foreach (var part in messageParts) Assert.That(ex.Message, Does.Contain(part), $"message of the refusal of '{field}'");
+        return ex;
+    }
+
+    static OpResult Frac(string json) =>
+        Eval("torch.fractional_max_pool2d", json, ("input", Ramp([1, 1, 4, 4])), ("samples", T32([1, 1, 2], 0.5, 0.5)));
+
+    const long Limit = 1L << 28; // MaxUnpool.MaxOutputElements: the most output elements the oracle materializes
+
+    [Test]
+    public void Fractional_EmptyOutputSize_IsRefusedNamingOutputSize()
+    {
+        Refuses(() => Frac("""{"kernel_size": 2, "output_size": []}"""), "output_size", "1 or 2 entries", "empty");
+        Refuses(() => Eval("torch.fractional_max_pool3d", """{"kernel_size": 2, "output_size": []}""", ("input", Ramp([1, 1, 4, 4, 4])),
+            ("samples", T32([1, 1, 3], 0.5, 0.5, 0.5))), "output_size", "1 or 3 entries");
+    }
+
+    [TestCase("\"half\"")]
+    [TestCase("true")]
+    [TestCase("{\"r\": 0.5}")]
+    [TestCase("[0.5, \"x\"]")]
+    [TestCase("[0.5, null]")]
+    public void Fractional_NonNumberOutputRatio_IsRefusedNamingOutputRatio(string ratio)
+    {
+        Refuses(() => Frac($$"""{"kernel_size": 2, "output_ratio": {{ratio}}}"""), "output_ratio", "2 numbers in (0, 1)");
+        Refuses(() => Eval("torch.fractional_max_pool3d", $$"""{"kernel_size": 2, "output_ratio": {{ratio}}}""", ("input", Ramp([1, 1, 4, 4, 4])),
+            ("samples", T32([1, 1, 3], 0.5, 0.5, 0.5))), "output_ratio", "3 numbers in (0, 1)");
+    }
+
+    static readonly Tensor P4 = Ramp([1, 1, 2, 2]);
+}
