@@ -596,4 +596,29 @@ public class OracleCrashRefusalTests
     }
 
     static readonly Tensor P4 = Ramp([1, 1, 2, 2]);
+
+    [Test]
+    public void PoolconfSurvey_EmptyDilation_IsRefusedNamingDilation()
+    {
+        Refuses(() => Eval("poolconf.median_pool2d", """{"kernel_size": 1, "dilation": []}""", P4), "dilation", "empty list");
+        // The default (no dilation) and an explicit 1 still run: 2×2 outputs of a 1×1 window.
+        Assert.That(Check.S(Eval("poolconf.median_pool2d", """{"kernel_size": 1, "dilation": 1}""", P4)), Is.EqualTo(new[] { 1, 1, 2, 2 }));
+    }
+
+    [TestCase(100000)]      // (2 + 2·10^5)^2 ≈ 4·10^10 outputs: past the limit
+    [TestCase(536870912)]   // 2 + 2p = 2^30 + 2 per axis: fits an int, the product does not
+    public void PoolconfSurvey_PaddingPastTheOutputLimit_IsRefusedNamingPadding(int pad)
+    {
+        Refuses(() => Eval("poolconf.median_pool2d", $$"""{"kernel_size": 1, "padding": {{pad}}}""", P4), "padding", Limit.ToString());
+        Refuses(() => Eval("poolconf.median_pool2d", $$"""{"kernel_size": 1, "padding": [{{pad}}, {{pad}}]}""", P4), "padding", Limit.ToString());
+    }
+
+    [Test]
+    public void PoolconfSurvey_PaddingJustPastTheLimit_IsRefused_SmallPaddingStillRuns()
+    {
+        // 1×1×2×2 input, k = 1, padding [0, p]: output 1×1×2×(2 + 2p). p = 2^26 gives 2·(2^27 + 2) = 2^28 + 4 elements: refused.
+        // (p = 2^26 − 1 gives exactly 2^28, allowed, but materializing it is too slow for a unit test.)
+        Refuses(() => Eval("poolconf.median_pool2d", """{"kernel_size": 1, "padding": [0, 67108864]}""", P4), "padding", Limit.ToString());
+        Assert.That(Check.S(Eval("poolconf.median_pool2d", """{"kernel_size": 1, "padding": [0, 3]}""", P4)), Is.EqualTo(new[] { 1, 1, 2, 8 }));
+    }
 }
