@@ -621,4 +621,11 @@ public class OracleCrashRefusalTests
         Refuses(() => Eval("poolconf.median_pool2d", """{"kernel_size": 1, "padding": [0, 67108864]}""", P4), "padding", Limit.ToString());
         Assert.That(Check.S(Eval("poolconf.median_pool2d", """{"kernel_size": 1, "padding": [0, 3]}""", P4)), Is.EqualTo(new[] { 1, 1, 2, 8 }));
     }
+
+    [Test]
+    public void MultiScaleRoiAlign_HugeOutputSize_IsRefusedNamingOutputSize()
+    {
+        Refuses(() => Eval("torchvision.multiscale_roi_align", """{"output_size": 100000, "sampling_ratio": 1}""",
+            ("x0", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, 0, 0, 2, 2)), ("image_shapes", I64([1, 2], 4, 4))), "output_size", Limit.ToString());
+    }
 }
