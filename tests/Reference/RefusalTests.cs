@@ -628,4 +628,26 @@ public class OracleCrashRefusalTests
         Refuses(() => Eval("torchvision.multiscale_roi_align", """{"output_size": 100000, "sampling_ratio": 1}""",
             ("x0", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, 0, 0, 2, 2)), ("image_shapes", I64([1, 2], 4, 4))), "output_size", Limit.ToString());
     }
+
+    [Test]
+    public void Spp_HugeLevel_IsRefusedNamingLevels()
+    {
+        Refuses(() => Eval("poolconf.spp", """{"levels": [1, 100000]}""", Ramp([1, 1, 4, 4])), "levels", Limit.ToString());
+        Refuses(() => Eval("poolconf.spp", """{"levels": [65536]}""", Ramp([1, 1, 4, 4])), "levels", Limit.ToString()); // 2^32: int overflow
+    }
+
+    [Test]
+    public void CropAndResize_HugeCrop_IsRefusedNamingCropSize()
+    {
+        Refuses(() => Eval("tf.image.crop_and_resize", """{"crop_size": [100000, 100000]}""",
+            ("image", Ramp([1, 2, 2, 1])), ("boxes", T32([1, 4], 0, 0, 1, 1)), ("box_indices", I64([1], 0))), "crop_size", Limit.ToString());
+    }
+
+    [TestCase("nearest")]
+    [TestCase("none")]
+    public void EdgeAwarePyramid_HugeLevels_AreRefusedNamingLevels(string upsample)
+    {
+        Refuses(() => Eval("poolconf.edge_aware_pyramid_pool", $$"""{"levels": [1, 100000], "upsample": "{{upsample}}"}""",
+            ("input", T([1, 1, 2, 1], 1, 2)), ("edge", T([1, 1, 2, 1], 0, 1))), "levels", Limit.ToString());
+    }
 }
