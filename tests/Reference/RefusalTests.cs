@@ -650,4 +650,33 @@ public class OracleCrashRefusalTests
         Refuses(() => Eval("poolconf.edge_aware_pyramid_pool", $$"""{"levels": [1, 100000], "upsample": "{{upsample}}"}""",
             ("input", T([1, 1, 2, 1], 1, 2)), ("edge", T([1, 1, 2, 1], 0, 1))), "levels", Limit.ToString());
     }
+
+    [TestCase("torchvision.roi_align", 1e30)]
+    [TestCase("torchvision.roi_align", -1e30)]
+    [TestCase("torchvision.ps_roi_align", 1e30)]
+    [TestCase("poolconf.roi_align_max", 1e30)]
+    public void RoiAlign_HugeBoxWithAdaptiveSampling_IsRefusedNamingBoxes(string op, double coordinate)
+    {
+        // sampling_ratio ≤ 0 sizes the grid from the box: ceil(1e30 / 1) samples per bin side. Refused past 2^16 per side.
+        double x1 = coordinate < 0 ? coordinate : 0, x2 = coordinate < 0 ? 2 : coordinate;
+        Refuses(() => Eval(op, """{"output_size": 1, "sampling_ratio": 0}""", ("input", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, x1, 0, x2, 2))),
+            "inputs.boxes", "65536");
+    }
+
+    [Test]
+    public void RoiAlign_GridAtTheCap_StillRuns_OneMoreIsRefused()
+    {
+        // output_size 1, aligned=False: box width 65536 → grid 65536 per side on x (allowed), 65537 → refused.
+        var ok = Eval("torchvision.roi_align", """{"output_size": 1, "sampling_ratio": 0}""", ("input", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, 0, 0, 65536, 1)));
+        Assert.That(Check.S(ok), Is.EqualTo(new[] { 1, 1, 1, 1 }));
+        Refuses(() => Eval("torchvision.roi_align", """{"output_size": 1, "sampling_ratio": 0}""", ("input", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, 0, 0, 65537, 1))),
+            "inputs.boxes", "65536");
+    }
+
+    [Test]
+    public void OnnxRoiAlign_HugeBox_IsRefusedNamingRois()
+    {
+        Refuses(() => Eval("onnx.RoiAlign", """{"output_height": 1, "output_width": 1, "sampling_ratio": 0}""", ("X", Ramp([1, 1, 4, 4])),
+            ("rois", T32([1, 4], 0, 0, 1e30, 2)), ("batch_indices", I64([1], 0))), "inputs.rois", "65536");
+    }
 }
