@@ -95,14 +95,16 @@ public static class RoiGeometry
     }
 
     /// <summary>
-    /// The raw sample grid of one axis, <c>samplingRatio &gt; 0 ? samplingRatio : ceil(size/P)</c>; an adaptive grid whose magnitude
+    /// The raw sample grid of one axis, <c>samplingRatio &gt; 0 ? samplingRatio : ceil(size/P)</c>; an adaptive grid that
     /// passes <see cref="MaxAdaptiveSamplesPerBinSide"/> is refused naming <paramref name="field"/>.
     /// </summary>
     static int GridOf(double size, int pooled, int samplingRatio, DType t, string field)
     {
         if (samplingRatio > 0) return samplingRatio;
         double g = Math.Ceiling(t.Round(size / pooled));
-        if (!(Math.Abs(g) <= MaxAdaptiveSamplesPerBinSide))
+        // Only a positive grid allocates samples; a negative one (a reversed box without the ≥ 1 clamp, however huge) samples
+        // nothing and keeps its raw value for the divisor, as torchvision's C++ computes it.
+        if (!(g <= MaxAdaptiveSamplesPerBinSide))
             throw new InvalidParameterException(field, $"a box spans {size} cells over {pooled} bins: with sampling_ratio ≤ 0 that is {g} samples per bin side, more than the {MaxAdaptiveSamplesPerBinSide} the oracle takes (give a sampling_ratio > 0 or a smaller box)");
         return (int)g;
     }
