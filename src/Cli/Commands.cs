@@ -202,6 +202,9 @@ public static class Commands
         foreach (var c in suite.Cases)
         {
             progress.Report(++done);
+            // An input the op does not take is a case error here as on the reference path (CaseEvaluator), served or not.
+            try { CaseEvaluator.CheckInputNames(c); }
+            catch (CaseException e) { errors++; stderr.WriteLine($"poolconf: case '{c.Id}': field '{e.Field}': {e.Message}"); continue; }
             if (PoolingConformance.Optimized.OptimizedBackend.Unsupported(c) is { } why) { skipped[c.Id] = why; continue; }
             try
             {

@@ -76,12 +76,14 @@ public static class RoiGeometry
     }
 
     /// <summary>
-    /// ROI Align geometry along one axis (torchvision <c>roi_align_kernel.cpp</c>, ONNX RoiAlign, Caffe2 RoIAlign):
-    /// <c>s' = s·σ − offset</c>, <c>e' = e·σ − offset</c>, <c>size = e' − s'</c> (at least 1 when <paramref name="minSize1"/>);
-    /// <c>bin = size/P</c>; grid <c>G = samplingRatio &gt; 0 ? samplingRatio : ceil(size/P)</c>; sample <c>i</c> of bin <c>p</c> at
-    /// <c>s' + p·bin + (i + 0.5)·bin/G</c>. All in dtype <paramref name="t"/>, operation by operation.
+    /// The most samples per bin side an adaptive grid (<c>sampling_ratio ≤ 0</c>, <c>G = ceil(size/P)</c>) may have: 2^16. A box that
+    /// many bins wide already samples every feature-map cell of any realistic map many times over; past it the grid (up to
+    /// int.MaxValue for a coordinate like 1e30) would exhaust memory, so such a box is refused naming the boxes input.
     /// </summary>
-    public static AlignAxis AlignGrid(double start, double end, double scale, double offset, bool minSize1, int pooled, int samplingRatio, DType t)
+    public const int MaxAdaptiveSamplesPerBinSide = 1 << 16;
+
+    /// <summary>The scaled start and the size of one ROI axis, in dtype <paramref name="t"/> (see <see cref="AlignGrid"/>).</summary>
+    static (double Start, double Size) AlignExtent(double start, double end, double scale, double offset, bool minSize1, DType t)
     {
         double R(double v) => t.Round(v);
         double sc = R(scale);
@@ -89,10 +91,55 @@ public static class RoiGeometry
         double e = R(R(R(end) * sc) - offset);
         double size = R(e - s);
         if (minSize1) size = Math.Max(size, 1);
+        return (s, size);
+    }
+
+    /// <summary>
+    /// The raw sample grid of one axis, <c>samplingRatio &gt; 0 ? samplingRatio : ceil(size/P)</c>; an adaptive grid that
+    /// passes <see cref="MaxAdaptiveSamplesPerBinSide"/> is refused naming <paramref name="field"/>.
+    /// </summary>
+    static int GridOf(double size, int pooled, int samplingRatio, DType t, string field)
+    {
+        if (samplingRatio > 0) return samplingRatio;
+        double g = Math.Ceiling(t.Round(size / pooled));
+        // Only a positive grid allocates samples; a negative one (a reversed box without the ≥ 1 clamp, however huge) samples
+        // nothing and keeps its raw value for the divisor, as torchvision's C++ computes it.
+        if (!(g <= MaxAdaptiveSamplesPerBinSide))
+            throw new InvalidParameterException(field, $"a box spans {size} cells over {pooled} bins: with sampling_ratio ≤ 0 that is {g} samples per bin side, more than the {MaxAdaptiveSamplesPerBinSide} the oracle takes (give a sampling_ratio > 0 or a smaller box)");
+        return (int)g;
+    }
+
+    /// <summary>
+    /// Refuses (naming <paramref name="field"/>) any ROI whose adaptive sample grid passes <see cref="MaxAdaptiveSamplesPerBinSide"/>
+    /// on either axis — the check <see cref="AlignGrid"/> makes, done up front so that a parallel kernel refuses before it starts.
+    /// </summary>
+    public static void CheckAlignGrids(IEnumerable<Roi> rois, double scale, double offset, bool minSize1, int ph, int pw, int samplingRatio, DType t,
+        string field = "inputs.boxes")
+    {
+        if (samplingRatio > 0) return;
+        foreach (var r in rois)
+        {
+            GridOf(AlignExtent(r.Y1, r.Y2, scale, offset, minSize1, t).Size, ph, samplingRatio, t, field);
+            GridOf(AlignExtent(r.X1, r.X2, scale, offset, minSize1, t).Size, pw, samplingRatio, t, field);
+        }
+    }
+
+    /// <summary>
+    /// ROI Align geometry along one axis (torchvision <c>roi_align_kernel.cpp</c>, ONNX RoiAlign, Caffe2 RoIAlign):
+    /// <c>s' = s·σ − offset</c>, <c>e' = e·σ − offset</c>, <c>size = e' − s'</c> (at least 1 when <paramref name="minSize1"/>);
+    /// <c>bin = size/P</c>; grid <c>G = samplingRatio &gt; 0 ? samplingRatio : ceil(size/P)</c>; sample <c>i</c> of bin <c>p</c> at
+    /// <c>s' + p·bin + (i + 0.5)·bin/G</c>. All in dtype <paramref name="t"/>, operation by operation. An adaptive grid past
+    /// <see cref="MaxAdaptiveSamplesPerBinSide"/> is refused naming <paramref name="field"/>.
+    /// </summary>
+    public static AlignAxis AlignGrid(double start, double end, double scale, double offset, bool minSize1, int pooled, int samplingRatio, DType t,
+        string field = "inputs.boxes")
+    {
+        double R(double v) => t.Round(v);
+        var (s, size) = AlignExtent(start, end, scale, offset, minSize1, t);
         double bin = R(size / pooled);
         // The grid may be negative for a reversed box without the ≥ 1 clamp; it is kept raw because the kernels divide by
         // the raw product G_h·G_w (two negative grids give a positive count and an empty loop: output 0, not NaN).
-        int grid = samplingRatio > 0 ? samplingRatio : (int)Math.Ceiling(R(size / pooled));
+        int grid = GridOf(size, pooled, samplingRatio, t, field);
         var samples = new double[pooled][];
         for (int p = 0; p < pooled; p++)
         {

@@ -135,7 +135,12 @@ public static partial class OptimizedBackend
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3], cOut = c / (os[0] * os[1]);
         var y = new float[(long)rois.Length * c];
         if (pool) KernelRegistry.PsRoiPoolNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, boxes.DType, y, threads);
-        else KernelRegistry.PsRoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, boxes.DType, y, threads);
+        else
+        {
+            // The oracle's cap on the adaptive sample grid, checked before the (parallel) kernel starts.
+            RoiGeometry.CheckAlignGrids(rois, scale, 0.5, false, os[0], os[1], sr, boxes.DType, "inputs.boxes");
+            KernelRegistry.PsRoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, boxes.DType, y, threads);
+        }
         return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, [rois.Length, cOut, os[0], os[1]], y) };
     }
 
@@ -346,6 +351,7 @@ public static partial class OptimizedBackend
             var members = Enumerable.Range(0, rois.Length).Where(k => levels[k] == l).ToArray();
             if (members.Length == 0) continue;
             var m = maps[l];
+            RoiGeometry.CheckAlignGrids(members.Select(k => rois[k]), scales[l], 0, true, os[0], os[1], sr, t, "inputs.boxes");
             var part = new float[(long)members.Length * per];
             KernelRegistry.RoiAlignNchw.Run(data[l], n, c, m.Shape[2], m.Shape[3], [.. members.Select(k => rois[k])], os[0], os[1], scales[l], sr, 0, true, t, part, threads);
             for (int i = 0; i < members.Length; i++) Array.Copy(part, (long)i * per, y, (long)members[i] * per, per);

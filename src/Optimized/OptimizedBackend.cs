@@ -236,6 +236,7 @@ public static partial class OptimizedBackend
         var rois = RoiGeometry.Read(boxes, input.Shape[0], "inputs.rois", allowFour: true);
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         if (h == 0 || w == 0) throw new NotServed("an empty feature map");
+        RoiGeometry.CheckAlignGrids(rois, scale, 0, true, ph, pw, sr, boxes.DType, "inputs.rois");
         var y = new float[(long)rois.Length * c * ph * pw];
         KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, ph, pw, scale, sr, 0, true, boxes.DType, y, threads);
         return new(StringComparer.Ordinal) { ["Y"] = Output(input.DType, [rois.Length, c, ph, pw], y) };
@@ -426,6 +427,7 @@ public static partial class OptimizedBackend
         var coord = onnx && boxes.DType == DType.Float16 ? DType.Float32 : boxes.DType;
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         var y = new float[(long)rois.Length * c * os[0] * os[1]];
+        if (align) RoiGeometry.CheckAlignGrids(rois, scale, aligned ? 0.5 : 0, !aligned, os[0], os[1], sr, coord, $"inputs.{bName}");
         if (align)
             KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, os[0], os[1], scale, sr, aligned ? 0.5 : 0, !aligned, coord, y, threads,
                 alignMax ? RoiAlignReduction.InterpolatedMax : RoiAlignReduction.Average);
@@ -467,6 +469,7 @@ public static partial class OptimizedBackend
         var coord = boxes.DType == DType.Float16 ? DType.Float32 : boxes.DType;
         int n = input.Shape[0], c = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
         if (h == 0 || w == 0) throw new NotServed("an empty feature map");
+        RoiGeometry.CheckAlignGrids(rois, scale, halfPixel ? 0.5 : 0, !halfPixel, oh, ow, sr, coord, "inputs.rois");
         var y = new float[(long)rois.Length * c * oh * ow];
         KernelRegistry.RoiAlignNchw.Run(x, n, c, h, w, rois, oh, ow, scale, sr, halfPixel ? 0.5 : 0, !halfPixel, coord, y, threads, max ? RoiAlignReduction.WeightedCornerMax : RoiAlignReduction.Average);
         return new(StringComparer.Ordinal) { ["Y"] = Output(input.DType, [rois.Length, c, oh, ow], y) };

@@ -96,7 +96,7 @@ public static class RoiAlign
     /// output channel <c>c</c> reads input channel <c>(c·PH + ph)·PW + pw</c>.
     /// </summary>
     public static Expectation Compute(Tensor x, Roi[] rois, int ph, int pw, double scale, int samplingRatio, RoiAlignMode mode, DType coordType,
-        string name, bool positionSensitive = false)
+        string name, bool positionSensitive = false, string boxField = "inputs.boxes")
     {
         int c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         int cOut = positionSensitive ? c / (ph * pw) : c;
@@ -106,8 +106,8 @@ public static class RoiAlign
         for (int k = 0; k < rois.Length; k++)
         {
             var r = rois[k];
-            var ay = RoiGeometry.AlignGrid(r.Y1, r.Y2, scale, mode.Offset, mode.MinSize1, ph, samplingRatio, coordType);
-            var ax = RoiGeometry.AlignGrid(r.X1, r.X2, scale, mode.Offset, mode.MinSize1, pw, samplingRatio, coordType);
+            var ay = RoiGeometry.AlignGrid(r.Y1, r.Y2, scale, mode.Offset, mode.MinSize1, ph, samplingRatio, coordType, boxField);
+            var ax = RoiGeometry.AlignGrid(r.X1, r.X2, scale, mode.Offset, mode.MinSize1, pw, samplingRatio, coordType, boxField);
             int g = ay.SampleCount * ax.SampleCount;
             // The divisor is the raw product of the grids, as the C++ computes it (see RoiGeometry.AlignGrid).
             int raw = ay.Grid * ax.Grid;

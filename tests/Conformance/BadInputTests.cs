@@ -171,6 +171,27 @@ public class CaseErrorTests
         WriteSuite("torch.max_pool2d", new JsonObject { ["kernel_size"] = 2 }, inputBytes: NpyBytes.Bad(kind, [1, 2, 6, 6]));
         AssertCaseError("inputs.input");
     }
+
+    /// <summary>
+    /// An input name the op does not take is a case error on every in-process backend: the reference refuses it (CaseEvaluator),
+    /// and the optimized kernels must too rather than silently ignore a tensor the case author meant to be read.
+    /// </summary>
+    [TestCase("reference")]
+    [TestCase("optimized")]
+    public void InputTheOpDoesNotTake_IsACaseError(string backend)
+    {
+        WriteSuite("torch.max_pool2d", new JsonObject { ["kernel_size"] = 2 });
+        var manifest = Suites.ReadManifest(Suite);
+        var bad = manifest["cases"]!.AsArray().Select(c => c!.AsObject()).Single(c => c["id"]!.GetValue<string>() == BadId);
+        bad["inputs"]!.AsObject()["bogus"] = Suites.WriteInput(Suite, BadId, Suites.Ramp(DType.Float32, 1, 2, 6, 6), "bogus");
+        File.WriteAllText(Path.Combine(Suite, "manifest.json"), manifest.ToJsonString());
+        var results = _root["results"];
+        var run = Cli.Run("run", "--suite", Suite, "--backend", backend, "--out", results);
+        Assert.That(run.Code, Is.EqualTo(1), run.ToString());
+        Assert.That(File.Exists(Suites.ResultFile(results, Suites.GoodId, "output")), "the run goes on with the other cases");
+        Assert.That(run.StderrLines.Any(l => l.Contains(BadId) && l.Contains("inputs.bogus") && l.Contains("has no input 'bogus'")), run.ToString());
+        Assert.That(File.Exists(Suites.ResultFile(results, BadId, "output")), Is.False, "no output for a case that could not be evaluated");
+    }
 }
 
 /// <summary><c>explain</c> is a single-op command: a bad parameter or shape is exit 2 with one stderr line (CONTRACT.md §1).</summary>

@@ -553,3 +553,130 @@ public class UnpoolSizeCapTests
         Assert.That(e!.Field, Is.EqualTo("strides"));
     }
 }
+
+/// <summary>
+/// Bad input never crashes the oracle: inputs a review found to throw IndexOutOfRange, InvalidOperation, Overflow or
+/// OutOfMemory are one <see cref="InvalidParameterException"/> naming the field — the same field the optimized backend names
+/// (src/Optimized/OptimizedBackend.*.cs), so both backends agree on a bad case.
+/// </summary>
+[TestFixture]
+public class OracleCrashRefusalTests
+{
+    static InvalidParameterException Refuses(Action call, string field, params string[] messageParts)
+    {
+        var ex = Assert.Throws<InvalidParameterException>(() => call());
+        Assert.That(ex!.Field, Is.EqualTo(field), ex.Message);
+        foreach (var part in messageParts) Assert.That(ex.Message, Does.Contain(part), $"message of the refusal of '{field}'");
+        return ex;
+    }
+
+    static OpResult Frac(string json) =>
+        Eval("torch.fractional_max_pool2d", json, ("input", Ramp([1, 1, 4, 4])), ("samples", T32([1, 1, 2], 0.5, 0.5)));
+
+    const long Limit = 1L << 28; // MaxUnpool.MaxOutputElements: the most output elements the oracle materializes
+
+    [Test]
+    public void Fractional_EmptyOutputSize_IsRefusedNamingOutputSize()
+    {
+        Refuses(() => Frac("""{"kernel_size": 2, "output_size": []}"""), "output_size", "1 or 2 entries", "empty");
+        Refuses(() => Eval("torch.fractional_max_pool3d", """{"kernel_size": 2, "output_size": []}""", ("input", Ramp([1, 1, 4, 4, 4])),
+            ("samples", T32([1, 1, 3], 0.5, 0.5, 0.5))), "output_size", "1 or 3 entries");
+    }
+
+    [TestCase("\"half\"")]
+    [TestCase("true")]
+    [TestCase("{\"r\": 0.5}")]
+    [TestCase("[0.5, \"x\"]")]
+    [TestCase("[0.5, null]")]
+    public void Fractional_NonNumberOutputRatio_IsRefusedNamingOutputRatio(string ratio)
+    {
+        Refuses(() => Frac($$"""{"kernel_size": 2, "output_ratio": {{ratio}}}"""), "output_ratio", "2 numbers in (0, 1)");
+        Refuses(() => Eval("torch.fractional_max_pool3d", $$"""{"kernel_size": 2, "output_ratio": {{ratio}}}""", ("input", Ramp([1, 1, 4, 4, 4])),
+            ("samples", T32([1, 1, 3], 0.5, 0.5, 0.5))), "output_ratio", "3 numbers in (0, 1)");
+    }
+
+    static readonly Tensor P4 = Ramp([1, 1, 2, 2]);
+
+    [Test]
+    public void PoolconfSurvey_EmptyDilation_IsRefusedNamingDilation()
+    {
+        Refuses(() => Eval("poolconf.median_pool2d", """{"kernel_size": 1, "dilation": []}""", P4), "dilation", "empty list");
+        // The default (no dilation) and an explicit 1 still run: 2×2 outputs of a 1×1 window.
+        Assert.That(Check.S(Eval("poolconf.median_pool2d", """{"kernel_size": 1, "dilation": 1}""", P4)), Is.EqualTo(new[] { 1, 1, 2, 2 }));
+    }
+
+    [TestCase(100000)]      // (2 + 2·10^5)^2 ≈ 4·10^10 outputs: past the limit
+    [TestCase(536870912)]   // 2 + 2p = 2^30 + 2 per axis: fits an int, the product does not
+    public void PoolconfSurvey_PaddingPastTheOutputLimit_IsRefusedNamingPadding(int pad)
+    {
+        Refuses(() => Eval("poolconf.median_pool2d", $$"""{"kernel_size": 1, "padding": {{pad}}}""", P4), "padding", Limit.ToString());
+        Refuses(() => Eval("poolconf.median_pool2d", $$"""{"kernel_size": 1, "padding": [{{pad}}, {{pad}}]}""", P4), "padding", Limit.ToString());
+    }
+
+    [Test]
+    public void PoolconfSurvey_PaddingJustPastTheLimit_IsRefused_SmallPaddingStillRuns()
+    {
+        // 1×1×2×2 input, k = 1, padding [0, p]: output 1×1×2×(2 + 2p). p = 2^26 gives 2·(2^27 + 2) = 2^28 + 4 elements: refused.
+        // (p = 2^26 − 1 gives exactly 2^28, allowed, but materializing it is too slow for a unit test.)
+        Refuses(() => Eval("poolconf.median_pool2d", """{"kernel_size": 1, "padding": [0, 67108864]}""", P4), "padding", Limit.ToString());
+        Assert.That(Check.S(Eval("poolconf.median_pool2d", """{"kernel_size": 1, "padding": [0, 3]}""", P4)), Is.EqualTo(new[] { 1, 1, 2, 8 }));
+    }
+
+    [Test]
+    public void MultiScaleRoiAlign_HugeOutputSize_IsRefusedNamingOutputSize()
+    {
+        Refuses(() => Eval("torchvision.multiscale_roi_align", """{"output_size": 100000, "sampling_ratio": 1}""",
+            ("x0", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, 0, 0, 2, 2)), ("image_shapes", I64([1, 2], 4, 4))), "output_size", Limit.ToString());
+    }
+
+    [Test]
+    public void Spp_HugeLevel_IsRefusedNamingLevels()
+    {
+        Refuses(() => Eval("poolconf.spp", """{"levels": [1, 100000]}""", Ramp([1, 1, 4, 4])), "levels", Limit.ToString());
+        Refuses(() => Eval("poolconf.spp", """{"levels": [65536]}""", Ramp([1, 1, 4, 4])), "levels", Limit.ToString()); // 2^32: int overflow
+    }
+
+    [Test]
+    public void CropAndResize_HugeCrop_IsRefusedNamingCropSize()
+    {
+        Refuses(() => Eval("tf.image.crop_and_resize", """{"crop_size": [100000, 100000]}""",
+            ("image", Ramp([1, 2, 2, 1])), ("boxes", T32([1, 4], 0, 0, 1, 1)), ("box_indices", I64([1], 0))), "crop_size", Limit.ToString());
+    }
+
+    [TestCase("nearest")]
+    [TestCase("none")]
+    public void EdgeAwarePyramid_HugeLevels_AreRefusedNamingLevels(string upsample)
+    {
+        Refuses(() => Eval("poolconf.edge_aware_pyramid_pool", $$"""{"levels": [1, 100000], "upsample": "{{upsample}}"}""",
+            ("input", T([1, 1, 2, 1], 1, 2)), ("edge", T([1, 1, 2, 1], 0, 1))), "levels", Limit.ToString());
+    }
+
+    [TestCase("torchvision.roi_align", 1e30)]
+    [TestCase("torchvision.roi_align", -1e30)]
+    [TestCase("torchvision.ps_roi_align", 1e30)]
+    [TestCase("poolconf.roi_align_max", 1e30)]
+    public void RoiAlign_HugeBoxWithAdaptiveSampling_IsRefusedNamingBoxes(string op, double coordinate)
+    {
+        // sampling_ratio ≤ 0 sizes the grid from the box: ceil(1e30 / 1) samples per bin side. Refused past 2^16 per side.
+        double x1 = coordinate < 0 ? coordinate : 0, x2 = coordinate < 0 ? 2 : coordinate;
+        Refuses(() => Eval(op, """{"output_size": 1, "sampling_ratio": 0}""", ("input", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, x1, 0, x2, 2))),
+            "inputs.boxes", "65536");
+    }
+
+    [Test]
+    public void RoiAlign_GridAtTheCap_StillRuns_OneMoreIsRefused()
+    {
+        // output_size 1, aligned=False: box width 65536 → grid 65536 per side on x (allowed), 65537 → refused.
+        var ok = Eval("torchvision.roi_align", """{"output_size": 1, "sampling_ratio": 0}""", ("input", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, 0, 0, 65536, 1)));
+        Assert.That(Check.S(ok), Is.EqualTo(new[] { 1, 1, 1, 1 }));
+        Refuses(() => Eval("torchvision.roi_align", """{"output_size": 1, "sampling_ratio": 0}""", ("input", Ramp([1, 1, 4, 4])), ("boxes", T32([1, 5], 0, 0, 0, 65537, 1))),
+            "inputs.boxes", "65536");
+    }
+
+    [Test]
+    public void OnnxRoiAlign_HugeBox_IsRefusedNamingRois()
+    {
+        Refuses(() => Eval("onnx.RoiAlign", """{"output_height": 1, "output_width": 1, "sampling_ratio": 0}""", ("X", Ramp([1, 1, 4, 4])),
+            ("rois", T32([1, 4], 0, 0, 1e30, 2)), ("batch_indices", I64([1], 0))), "inputs.rois", "65536");
+    }
+}

@@ -32,14 +32,29 @@ public static class CaseEvaluator
     public static OpResult Evaluate(CaseSpec c, IReadOnlyDictionary<string, Tensor> inputs)
     {
         var op = OpRegistry.Find(c.Op) ?? throw new CaseException("op", $"unknown op '{c.Op}' (see poolconf list)");
-        foreach (var name in inputs.Keys)
-            if (!op.Inputs.Contains(name)) throw new CaseException($"inputs.{name}", $"{c.Op} has no input '{name}' (inputs: {string.Join(", ", op.Inputs)})");
+        CheckInputNames(c.Op, op, inputs.Keys);
         OpResult r;
         try { r = op.Evaluate(c.Params, inputs); }
         catch (InvalidParameterException e) { throw new CaseException(e.Field.StartsWith("inputs.") ? e.Field : $"params.{e.Field}", e.Message); }
         foreach (var o in c.Outputs)
             if (!r.Outputs.ContainsKey(o)) throw new CaseException("outputs", $"{c.Op} has no output '{o}' (outputs: {string.Join(", ", r.Outputs.Keys)})");
         return r;
+    }
+
+    /// <summary>
+    /// Refuses (status <c>error</c>, field <c>inputs.NAME</c>) an input name the op does not take: a tensor the case author meant
+    /// to be read but that no backend would read. Every in-process backend runs this check, so they agree on the case.
+    /// </summary>
+    public static void CheckInputNames(string opName, PoolOp op, IEnumerable<string> names)
+    {
+        foreach (var name in names)
+            if (!op.Inputs.Contains(name)) throw new CaseException($"inputs.{name}", $"{opName} has no input '{name}' (inputs: {string.Join(", ", op.Inputs)})");
+    }
+
+    /// <summary>The same check from the manifest alone (no input file read); an op the oracle does not know is left to the backend.</summary>
+    public static void CheckInputNames(CaseSpec c)
+    {
+        if (OpRegistry.Find(c.Op) is { } op) CheckInputNames(c.Op, op, c.Inputs.Keys);
     }
 
     public static OpResult Evaluate(Suite suite, CaseSpec c) => Evaluate(c, LoadInputs(suite, c));

@@ -33,7 +33,7 @@ public sealed class CaffeRoiAlign : PoolOp
         var list = RoiGeometry.Read(rois, x.Shape[0], "inputs.rois", allowFour: true);
         var r = new OpResult { Descriptor = $"caffe.roi_align K={list.Length} out={ph}x{pw} sampling_ratio={sr}" };
         var mode = new RoiAlignMode(0, true, false, RoiAlignReduce.Average);
-        r.Add(RoiAlign.Compute(x, list, ph, pw, scale, sr, mode, rois.DType, "Y"));
+        r.Add(RoiAlign.Compute(x, list, ph, pw, scale, sr, mode, rois.DType, "Y", boxField: "inputs.rois"));
         r.ExplainLines = () => RoiAlign.Describe(list, ph, pw, scale, sr, mode, x.Shape[2], x.Shape[3], rois.DType);
         return r;
     }

@@ -55,7 +55,7 @@ public sealed class OnnxRoiAlign : PoolOp
         var mode = new RoiAlignMode(halfPixel ? 0.5 : 0, !halfPixel, true, max ? RoiAlignReduce.OnnxWeightedCornerMax : RoiAlignReduce.Average);
         var r = new OpResult { Descriptor = $"onnx.RoiAlign K={list.Length} out={oh}x{ow} sampling_ratio={sr} {(halfPixel ? "half_pixel" : "output_half_pixel")} {(max ? "max" : "avg")}" };
         var coords = CoordinateType(rois.DType);
-        r.Add(RoiAlign.Compute(x, list, oh, ow, scale, sr, mode, coords, "Y"));
+        r.Add(RoiAlign.Compute(x, list, oh, ow, scale, sr, mode, coords, "Y", boxField: "inputs.rois"));
         r.ExplainLines = () => RoiAlign.Describe(list, oh, ow, scale, sr, mode, x.Shape[2], x.Shape[3], coords);
         return r;
     }

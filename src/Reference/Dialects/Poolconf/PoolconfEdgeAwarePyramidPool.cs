@@ -35,6 +35,8 @@ public sealed class PoolconfEdgeAwarePyramidPool : PoolOp
         if (!(beta >= 0) || double.IsInfinity(beta)) throw new InvalidParameterException("beta", "'beta' must be a finite number ≥ 0");
         var x = NormalizeSteps.Map4(Input(inputs, "input"), "input");
         int nb = x.Shape[0], c = x.Shape[1], h = x.Shape[2], w = x.Shape[3], plane = h * w;
+        // Every level's bins are materialized (nb·C·Σl² values) whether or not they are upsampled: refused past the limit.
+        OutputLimit.Check("levels", nb, c, levels.Sum(l => (long)l * l));
         var e = NormalizeSteps.Shaped(Input(inputs, "edge"), "edge", nb, 1, h, w);
         if (e.Data.Any(v => !(v >= 0 && v <= 1))) throw InputErrors.Bad("edge", "edge values must lie in [0, 1]");
         double u = x.DType.UnitRoundoff();

@@ -27,6 +27,7 @@ internal static class PoolconfParams
         if (pad.Length == 0) pad = new int[2];
         foreach (var v in pad) if (v < 0) throw new InvalidParameterException("padding", $"padding must be non-negative, got {v}");
         var d = Torch.TorchParams.Dilation(p, 2);
+        if (d.Length == 0) throw new InvalidParameterException("dilation", "'dilation' must be an int or a list of 1 or 2 ints, got an empty list");
         bool ceil = p.Bool("ceil_mode", false);
         return (k, s, pad, d, ceil);
     }
@@ -41,11 +42,15 @@ internal static class PoolconfParams
         return x;
     }
 
+    /// <summary>The two window axes; an output past <see cref="OutputLimit.MaxElements"/> is refused naming <c>padding</c>.</summary>
     public static Axis[] Axes(Tensor x, (int[] K, int[] S, int[] Pad, int[] D, bool Ceil) g)
     {
         var axes = new Axis[2];
         for (int a = 0; a < 2; a++)
             axes[a] = PoolGeometry.Explicit(x.Shape[2 + a], g.K[a], g.S[a], g.D[a], g.Pad[a], g.Pad[a], g.Ceil ? CeilRule.CeilTorchOnnx : CeilRule.Floor);
+        // Without padding a window output is no larger than the input (ceil mode adds one row and column), so only padding can
+        // make it grow past what was read: refused naming padding past the oracle's limit, before any buffer is sized.
+        OutputLimit.Check("padding", x.Shape[0], x.Shape[1], axes[0].Output, axes[1].Output);
         return axes;
     }
 

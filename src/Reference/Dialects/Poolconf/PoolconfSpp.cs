@@ -42,6 +42,8 @@ public sealed class PoolconfSpp : PoolOp
         RequireFloat(x, "input");
         SpatialPyramidPool.RequireNchw(x, Name);
         int h = x.Shape[2], w = x.Shape[3];
+        // N × C·Σn² outputs: refused past the oracle's limit, where Σn² alone can overflow an int.
+        OutputLimit.Check("levels", Math.Max(x.Shape[0], 1), x.Shape[1], levels.Sum(n => (long)n * n));
         var reduction = max ? Reduction.Max : Reduction.Average;
         var r = new OpResult { Descriptor = SpatialPyramidPool.Describe(h, w, levels, binning, reduction) };
         r.Add(SpatialPyramidPool.Compute(x, levels, binning, reduction, PoolSemantics.Torch, "output"));

@@ -35,6 +35,7 @@ public sealed class TfCropAndResize : PoolOp
         if (bi.DType is not (DType.Int32 or DType.Int64) || bi.Rank != 1 || bi.Shape[0] != boxes.Shape[0])
             throw InputErrors.Bad("box_indices", $"box_indices must be int32/int64 of shape ({boxes.Shape[0]}), got {bi}");
         if (bi.Data.Any(v => v < 0 || v >= image.Shape[0])) throw InputErrors.Bad("box_indices", $"box_indices must lie in [0, {image.Shape[0]})");
+        OutputLimit.Check("crop_size", Math.Max(boxes.Shape[0], 1), crop[0], crop[1], Math.Max(image.Shape[3], 1));
         var r = new OpResult { Descriptor = $"tf.image.crop_and_resize boxes={boxes.Shape[0]} crop={crop[0]}x{crop[1]} {(nearest ? "nearest" : "bilinear")}" };
         r.Add(CropAndResize.Compute(image, boxes.Data, bi.Data.Select(v => (int)v).ToArray(), crop[0], crop[1], nearest, extra, "output"));
         return r;

@@ -22,13 +22,15 @@ public sealed class TorchFractionalMaxPool(int nd) : PoolOp
     {
         var k = TorchParams.Kernel(p, nd);
         var os = p.IntTuple("output_size", nd);
+        if (os is { Length: 0 }) throw new InvalidParameterException("output_size", $"'output_size' must have 1 or {nd} entries, got an empty list");
         double[]? ratio = null;
         if (p.Has("output_ratio"))
         {
+            // A non-number (string, bool, object, null, list entry) reads as NaN and is refused below naming output_ratio:
+            // JsonElement.TryGetDouble itself throws InvalidOperationException on anything but a number.
+            static double Num(System.Text.Json.JsonElement e) => e.ValueKind == System.Text.Json.JsonValueKind.Number && e.TryGetDouble(out var d) ? d : double.NaN;
             var raw = p.Raw("output_ratio")!.Value;
-            ratio = raw.ValueKind == System.Text.Json.JsonValueKind.Array
-                ? raw.EnumerateArray().Select(e => e.TryGetDouble(out var d) ? d : double.NaN).ToArray()
-                : [raw.TryGetDouble(out var d1) ? d1 : double.NaN];
+            ratio = raw.ValueKind == System.Text.Json.JsonValueKind.Array ? raw.EnumerateArray().Select(Num).ToArray() : [Num(raw)];
             if (ratio.Length == 1) ratio = Enumerable.Repeat(ratio[0], nd).ToArray();
             if (ratio.Length != nd || ratio.Any(r => !(r > 0 && r < 1)))
                 throw new InvalidParameterException("output_ratio", $"output_ratio must be {nd} numbers in (0, 1)");

@@ -66,6 +66,8 @@ public sealed class TorchvisionMultiScaleRoiAlign : PoolOp
         for (int b = 0; b < shapes.Shape[0]; b++) origH = Math.Max(origH, shapes.Data[2 * b]);
         if (origH <= 0) throw InputErrors.Bad("image_shapes", "image heights must be positive");
         var scales = maps.Select(m => Math.Pow(2, RoundHalfEven(Math.Log2((double)(float)((double)m.Shape[2] / origH))))).ToArray();
+        // The output K×C×PH×PW (and one box's C×PH×PW): refused past 2^28 elements, where an int size would overflow.
+        OutputLimit.Check("output_size", Math.Max(rois.Length, 1), maps[0].Shape[1], os[0], os[1]);
         var result = new double[rois.Length * maps[0].Shape[1] * os[0] * os[1]];
         var bound = new double[result.Length];
         int per = maps[0].Shape[1] * os[0] * os[1];
