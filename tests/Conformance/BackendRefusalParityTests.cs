@@ -43,6 +43,22 @@ public class BackendRefusalParityTests
     public void SurveyWindowOp(string json, string field) =>
         BothRefuse("poolconf.median_pool2d", json, new() { ["input"] = Ramp(1, 1, 2, 2) }, field, "output");
 
+    // Empty lists in the window ops' tuple parameters (PyTorch: "must be either a single int, or a tuple of N ints").
+    [TestCase("torch.max_pool2d", """{"kernel_size": 2, "dilation": []}""", "dilation")]
+    [TestCase("torch.max_pool1d", """{"kernel_size": 2, "dilation": []}""", "dilation")]
+    [TestCase("torch.max_pool3d", """{"kernel_size": 1, "dilation": []}""", "dilation")]
+    [TestCase("torch.avg_pool2d", """{"kernel_size": [], "stride": 1}""", "kernel_size")]
+    [TestCase("torch.lp_pool2d", """{"norm_type": 2, "kernel_size": []}""", "kernel_size")]
+    [TestCase("onnx.MaxPool", """{"kernel_shape": [2, 2], "dilations": []}""", "dilations")]
+    [TestCase("onnx.MaxPool", """{"kernel_shape": [2, 2], "strides": []}""", "strides")]
+    [TestCase("onnx.MaxPool", """{"kernel_shape": [2, 2], "pads": []}""", "pads")]
+    [TestCase("onnx.AveragePool", """{"kernel_shape": []}""", "kernel_shape")]
+    public void WindowOp_EmptyList(string op, string json, string field)
+    {
+        var shape = op.EndsWith("1d") ? new[] { 1, 1, 4 } : op.EndsWith("3d") ? new[] { 1, 1, 2, 2, 2 } : new[] { 1, 1, 4, 4 };
+        BothRefuse(op, json, new() { [op.StartsWith("onnx.") ? "X" : "input"] = Ramp(shape) }, field, op.StartsWith("onnx.") ? "Y" : "output");
+    }
+
     [Test]
     public void MultiScaleRoiAlign_HugeOutputSize() => BothRefuse("torchvision.multiscale_roi_align", """{"output_size": 100000, "sampling_ratio": 1}""",
         new() { ["x0"] = Ramp(1, 1, 4, 4), ["boxes"] = F32([1, 5], 0, 0, 0, 2, 2), ["image_shapes"] = I64([1, 2], 4, 4) }, "output_size");

@@ -216,6 +216,7 @@ public static class CasePlanner
         if (r == Reduction.Max)
         {
             d = p.IntTuple("dilation", nd) ?? d;
+            if (d.Length == 0) throw new InvalidParameterException("dilation", $"'dilation' must be a single int or a tuple of {nd} ints, got an empty list");
             foreach (var v in d) if (v <= 0) throw new InvalidParameterException("dilation", $"dilation should be greater than zero, got {v}");
         }
         bool ceil = p.Bool("ceil_mode", false);

@@ -27,6 +27,7 @@ internal static class TorchParams
     public static int[] Dilation(ParamReader p, int nd)
     {
         var d = p.IntTuple("dilation", nd) ?? Enumerable.Repeat(1, nd).ToArray();
+        if (d.Length == 0) throw new InvalidParameterException("dilation", $"'dilation' must be a single int or a tuple of {nd} ints, got an empty list");
         foreach (var v in d) if (v <= 0) throw new InvalidParameterException("dilation", $"dilation should be greater than zero, got {v}");
         return d;
     }
