@@ -124,8 +124,23 @@ public enum Reduction { Max, Average, Lp }
 /// The canonical window-pooling problem: geometry per spatial axis, reduction and semantics. Its
 /// <see cref="ToString"/> is the one-line repro printed with every failure.
 /// </summary>
-public sealed record PoolDescriptor(Reduction Reduction, Axis[] Axes, PoolSemantics Semantics, double P = 2, double DivisorOverride = 0)
+public sealed record PoolDescriptor(Reduction Reduction, Axis[] Axes, PoolSemantics Semantics, double P = 2, double DivisorOverride = 0,
+    string PadField = "padding")
 {
+    /// <summary>
+    /// Refuses a problem whose output (N·C·Π outputs, from <paramref name="batch"/> and <paramref name="channels"/>) passes
+    /// <paramref name="limit"/> elements, naming <see cref="PadField"/> (the dialect's padding parameter: only padding makes a
+    /// window op's output larger than its input). Saturating, so huge pads cannot wrap.
+    /// </summary>
+    public void CheckOutputSize(long batch, long channels, long limit)
+    {
+        double n = (double)batch * channels;
+        foreach (var a in Axes) n *= a.Output;
+        if (n > limit)
+            throw new InvalidParameterException(PadField,
+                $"'{PadField}' makes an output of {batch}×{channels}×{string.Join("×", Axes.Select(a => a.Output))} elements, more than the {limit} a case may materialize");
+    }
+
     public override string ToString()
     {
         var ax = string.Join(" ", Axes.Select((a, i) => $"ax{i}[{a}]"));

@@ -39,8 +39,11 @@ public static class AveragePool
         _ => overrideValue,
     };
 
-    public static Expectation Compute(Tensor x, PoolDescriptor desc, string name, DType? accumulation = null) =>
-        Apply(x, Windows.Enumerate(desc.Axes), desc.Axes.Select(a => a.Output).ToArray(), desc.Semantics, desc.DivisorOverride, name, accumulation);
+    public static Expectation Compute(Tensor x, PoolDescriptor desc, string name, DType? accumulation = null)
+    {
+        if (x.Rank >= 2) desc.CheckOutputSize(x.Shape[0], x.Shape[1], OutputLimit.MaxElements);
+        return Apply(x, Windows.Enumerate(desc.Axes), desc.Axes.Select(a => a.Output).ToArray(), desc.Semantics, desc.DivisorOverride, name, accumulation);
+    }
 
     public static Expectation Apply(Tensor x, IReadOnlyList<Window> windows, int[] outSpatial, PoolSemantics sem, double divisorOverride,
         string name, DType? accumulation = null)

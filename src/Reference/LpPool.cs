@@ -16,8 +16,11 @@ namespace PoolingConformance.Reference;
 /// </summary>
 public static class LpPool
 {
-    public static Expectation Compute(Tensor x, PoolDescriptor desc, string name, DType? accumulation = null) =>
-        Apply(x, Windows.Enumerate(desc.Axes), desc.Axes.Select(a => a.Output).ToArray(), desc.Semantics, desc.P, name, accumulation);
+    public static Expectation Compute(Tensor x, PoolDescriptor desc, string name, DType? accumulation = null)
+    {
+        if (x.Rank >= 2) desc.CheckOutputSize(x.Shape[0], x.Shape[1], OutputLimit.MaxElements);
+        return Apply(x, Windows.Enumerate(desc.Axes), desc.Axes.Select(a => a.Output).ToArray(), desc.Semantics, desc.P, name, accumulation);
+    }
 
     public static Expectation Apply(Tensor x, IReadOnlyList<Window> windows, int[] outSpatial, PoolSemantics sem, double p, string name, DType? accumulation = null)
     {

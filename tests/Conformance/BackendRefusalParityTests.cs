@@ -59,6 +59,17 @@ public class BackendRefusalParityTests
         BothRefuse(op, json, new() { [op.StartsWith("onnx.") ? "X" : "input"] = Ramp(shape) }, field, op.StartsWith("onnx.") ? "Y" : "output");
     }
 
+    // Padding past what the oracle materializes (2^28 elements): ONNX and WebNN take any padding; it crashed both backends
+    // with an int overflow (an axis output past 2^31 / 2) or tried a multi-GB allocation.
+    [TestCase("onnx.MaxPool", """{"kernel_shape": [2, 2], "pads": [30000, 30000, 30000, 30000]}""", "pads")]
+    [TestCase("onnx.MaxPool", """{"kernel_shape": [2, 2], "pads": [1073741823, 0, 0, 0]}""", "pads")]
+    [TestCase("onnx.AveragePool", """{"kernel_shape": [2, 2], "pads": [0, 0, 1073741823, 0]}""", "pads")]
+    [TestCase("onnx.LpPool", """{"kernel_shape": [2, 2], "pads": [20000, 20000, 20000, 20000]}""", "pads")]
+    [TestCase("webnn.maxPool2d", """{"windowDimensions": [2, 2], "padding": [1073741823, 0, 0, 0]}""", "padding")]
+    [TestCase("webnn.averagePool2d", """{"windowDimensions": [2, 2], "padding": [20000, 20000, 20000, 20000]}""", "padding")]
+    public void WindowOp_HugePadding(string op, string json, string field) =>
+        BothRefuse(op, json, new() { [op.StartsWith("onnx.") ? "X" : "input"] = Ramp(1, 1, 4, 4) }, field, op.StartsWith("onnx.") ? "Y" : "output");
+
     [Test]
     public void MultiScaleRoiAlign_HugeOutputSize() => BothRefuse("torchvision.multiscale_roi_align", """{"output_size": 100000, "sampling_ratio": 1}""",
         new() { ["x0"] = Ramp(1, 1, 4, 4), ["boxes"] = F32([1, 5], 0, 0, 0, 2, 2), ["image_shapes"] = I64([1, 2], 4, 4) }, "output_size");

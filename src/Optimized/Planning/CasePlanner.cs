@@ -154,6 +154,9 @@ public static class CasePlanner
     static WindowPlan Fixed(string op, Reduction r, Tensor input, int n, int c, int[] spatial, PoolDescriptor desc, bool channelsLast,
         string valueName, string? indexName, IndexFormat fmt, bool columnMajor, int[] outputShape)
     {
+        // The oracle's materialization limit (2^28 elements, OutputLimit / MaxUnpool.MaxOutputElements), refused naming the same
+        // padding field, before any per-axis table is allocated.
+        desc.CheckOutputSize(n, c, 1L << 28);
         var tables = Pad3(desc.Axes.Select(AxisTable.From).ToArray());
         return new WindowPlan
         {
@@ -358,7 +361,7 @@ public static class CasePlanner
             axes[a] = PoolGeometry.Explicit(spatial[a], k[a], s[a], d[a], pb, pe, ceil ? CeilRule.CeilTorchOnnx : CeilRule.Floor, "kernel_shape");
         }
         var sem = r == Reduction.Average ? PoolSemantics.Onnx with { Divisor = cip ? DivisorPolicy.IncludePad : DivisorPolicy.ExcludePad } : PoolSemantics.Onnx;
-        var desc = new PoolDescriptor(r, axes, sem, P: pv);
+        var desc = new PoolDescriptor(r, axes, sem, P: pv, PadField: "pads");
         int n = x.Shape[0], ch = x.Shape[1];
         string? idx = r == Reduction.Max && opset >= 8 ? Wanted(c, "Indices") : null;
         return Fixed(c.Op, r, x, n, ch, spatial, desc, false, "Y", idx, IndexFormat.OnnxFlat, columnMajor,

@@ -35,7 +35,7 @@ public sealed class OnnxAveragePool : PoolOp
         p.EnsureAllUsed(Name);
         var axes = attrs.Axes(x.Shape[2..]);
         var sem = PoolSemantics.Onnx with { Divisor = cip ? DivisorPolicy.IncludePad : DivisorPolicy.ExcludePad };
-        var desc = new PoolDescriptor(Reduction.Average, axes, sem);
+        var desc = new PoolDescriptor(Reduction.Average, axes, sem, PadField: "pads");
         var r = new OpResult { Descriptor = desc.ToString() };
         r.Add(AveragePool.Compute(x, desc, "Y"));
         OnnxMaxPool.TorchLikeWindows(r, axes, w => $"divisor {AveragePool.Divisor(w, sem, 0)}");

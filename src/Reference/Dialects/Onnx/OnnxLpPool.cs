@@ -32,7 +32,7 @@ public sealed class OnnxLpPool : PoolOp
         double pv = ReadP(p, opset);
         p.EnsureAllUsed(Name);
         var axes = attrs.Axes(x.Shape[2..]);
-        var desc = new PoolDescriptor(Reduction.Lp, axes, PoolSemantics.Onnx, P: pv);
+        var desc = new PoolDescriptor(Reduction.Lp, axes, PoolSemantics.Onnx, P: pv, PadField: "pads");
         var r = new OpResult { Descriptor = desc.ToString() };
         r.Add(LpPool.Compute(x, desc, "Y"));
         OnnxMaxPool.TorchLikeWindows(r, axes);

@@ -37,7 +37,7 @@ public sealed class OnnxMaxPool : PoolOp
         };
         p.EnsureAllUsed(Name);
         var axes = attrs.Axes(x.Shape[2..]);
-        var desc = new PoolDescriptor(Reduction.Max, axes, PoolSemantics.Onnx);
+        var desc = new PoolDescriptor(Reduction.Max, axes, PoolSemantics.Onnx, PadField: "pads");
         var (v, i) = MaxPool.Compute(x, desc, "Y", "Indices");
         var r = new OpResult { Descriptor = desc.ToString() };
         r.Add(v);
