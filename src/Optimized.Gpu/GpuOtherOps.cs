@@ -302,21 +302,7 @@ public static class GpuOtherOps
 
     static Dictionary<string, Tensor> OnnxRoiAlign(GpuRuntime rt, CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
-        if (opset < 10) throw new InvalidParameterException("opset", $"RoiAlign exists from opset 10, case opset {opset}");
-        if (opset < 16 && p.Has("coordinate_transformation_mode"))
-            throw new InvalidParameterException("coordinate_transformation_mode", $"{c.Op} has no attribute 'coordinate_transformation_mode' before opset 16 (case opset {opset})");
-        bool halfPixel = p.String("coordinate_transformation_mode", opset >= 16 ? "half_pixel" : "output_half_pixel", "half_pixel", "output_half_pixel") == "half_pixel";
-        bool max = p.String("mode", "avg", "avg", "max") == "max";
-        int oh = p.Int("output_height", 1), ow = p.Int("output_width", 1);
-        if (oh <= 0) throw new InvalidParameterException("output_height", "output_height must be positive");
-        if (ow <= 0) throw new InvalidParameterException("output_width", "output_width must be positive");
-        int sr = p.Int("sampling_ratio", 0);
-        if (sr < 0) throw new InvalidParameterException("sampling_ratio", "sampling_ratio must be >= 0");
-        double scale = (float)p.Double("spatial_scale", 1.0);
-        if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", "spatial_scale must be a finite positive number");
-        p.EnsureAllUsed(c.Op);
+        var (halfPixel, max, oh, ow, sr, scale) = OnnxRoiAlignParams.Read(p, c.Op);
         if (max) throw new NotServedException("RoiAlign mode max (ONNX's weighted-corner max has no GPU kernel; avg has)");
         var (x, n, ch, h, w) = Feature(inputs, "X", c.Op);
         var rois = Input(inputs, "rois", c.Op);

@@ -83,6 +83,14 @@ public static partial class OptimizedBackend
     /// <summary>A zeroed output buffer for <paramref name="shape"/>, after the <see cref="SurveyElements"/> check.</summary>
     static float[] SurveyBuffer(int[] shape) => new float[SurveyElements(shape)];
 
+    /// <summary>A values-only survey op's output: a buffer of <paramref name="outShape"/> filled by <paramref name="kernel"/>, rounded to the input's dtype.</summary>
+    static Dictionary<string, Tensor> SurveyOutput(Tensor input, int[] outShape, Action<float[]> kernel)
+    {
+        var y = SurveyBuffer(outShape);
+        kernel(y);
+        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+    }
+
     /// <summary>NumPy broadcast of <paramref name="t"/> (rank ≤ that of <paramref name="shape"/>, dims right-aligned, 1 or equal): the source element of every flat element.</summary>
     static int[] SurveyBroadcast(Tensor t, int[] shape, string name)
     {
@@ -176,9 +184,7 @@ public static partial class OptimizedBackend
         }
         else SurveyUnused(inputs, "lambda", $"in mode '{mode}'");
         var x = Float32(input, "input");
-        var y = SurveyBuffer(outShape);
-        if (y.Length > 0) KernelRegistry.MixedPool2d.Run(x, outShape[0], outShape[1], g, mix.Length == 0 ? [0] : mix, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        return SurveyOutput(input, outShape, y => { if (y.Length > 0) KernelRegistry.MixedPool2d.Run(x, outShape[0], outShape[1], g, mix.Length == 0 ? [0] : mix, y, threads); });
     }
 
     static Dictionary<string, Tensor> RunGated(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
@@ -222,9 +228,7 @@ public static partial class OptimizedBackend
         var outShape = SurveyOutShape(input, g);
         SurveyElements([.. outShape, mode is CombinedMode.CatAvgMax or CombinedMode.CatMaxAvg ? 2 : 1]);
         if (mode is CombinedMode.CatAvgMax or CombinedMode.CatMaxAvg) outShape[1] *= 2;
-        var y = SurveyBuffer(outShape);
-        if (y.Length > 0) KernelRegistry.CombinedPool2d.Run(x, input.Shape[0], input.Shape[1], g, mode, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        return SurveyOutput(input, outShape, y => { if (y.Length > 0) KernelRegistry.CombinedPool2d.Run(x, input.Shape[0], input.Shape[1], g, mode, y, threads); });
     }
 
     static Dictionary<string, Tensor> RunMedian(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
@@ -254,9 +258,7 @@ public static partial class OptimizedBackend
         var g = SurveyAxes(input, gp);
         var x = Float32(input, "input");
         var outShape = SurveyOutShape(input, g);
-        var y = SurveyBuffer(outShape);
-        KernelRegistry.RankAvgPool2d.Run(x, outShape[0], outShape[1], g, t, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        return SurveyOutput(input, outShape, y => KernelRegistry.RankAvgPool2d.Run(x, outShape[0], outShape[1], g, t, y, threads));
     }
 
     static Dictionary<string, Tensor> RunRankWeighted(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
@@ -268,9 +270,7 @@ public static partial class OptimizedBackend
         var g = SurveyAxes(input, gp);
         var x = Float32(input, "input");
         var outShape = SurveyOutShape(input, g);
-        var y = SurveyBuffer(outShape);
-        KernelRegistry.RankWeightedPool2d.Run(x, outShape[0], outShape[1], g, alpha, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        return SurveyOutput(input, outShape, y => KernelRegistry.RankWeightedPool2d.Run(x, outShape[0], outShape[1], g, alpha, y, threads));
     }
 
     static Dictionary<string, Tensor> RunRankStochastic(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
@@ -298,9 +298,7 @@ public static partial class OptimizedBackend
             return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = Indices(outShape, idx) };
         }
         SurveyUnused(inputs, "uniforms", "in inference mode");
-        var yi = SurveyBuffer(outShape);
-        KernelRegistry.RankWeightedPool2d.Run(Float32(input, "input"), outShape[0], outShape[1], g, alpha, yi, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, yi) };
+        return SurveyOutput(input, outShape, y => KernelRegistry.RankWeightedPool2d.Run(Float32(input, "input"), outShape[0], outShape[1], g, alpha, y, threads));
     }
 
     static Dictionary<string, Tensor> RunStochastic(string op, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
@@ -333,9 +331,7 @@ public static partial class OptimizedBackend
             return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y), ["indices"] = Indices(outShape, idx) };
         }
         SurveyUnused(inputs, "uniforms", "in inference mode");
-        var yi = SurveyBuffer(outShape);
-        KernelRegistry.StochasticPool2d.Infer(Clamped(Float32(input, "input")), outShape[0], outShape[1], g, yi, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, yi) };
+        return SurveyOutput(input, outShape, y => KernelRegistry.StochasticPool2d.Infer(Clamped(Float32(input, "input")), outShape[0], outShape[1], g, y, threads));
     }
 
     /// <summary>Negative activations clamped to +0 (the others were refused unless <c>clamp_negative</c>).</summary>
@@ -363,8 +359,6 @@ public static partial class OptimizedBackend
         var weight = new float[map.Length];
         for (int i = 0; i < weight.Length; i++) weight[i] = wf[map[i]];
         var outShape = SurveyOutShape(input, g);
-        var y = SurveyBuffer(outShape);
-        KernelRegistry.WeightedPool2d.Run(x, weight, outShape[0], outShape[1], g, zeroAverage, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        return SurveyOutput(input, outShape, y => KernelRegistry.WeightedPool2d.Run(x, weight, outShape[0], outShape[1], g, zeroAverage, y, threads));
     }
 }

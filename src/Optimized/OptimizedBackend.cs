@@ -443,21 +443,7 @@ public static partial class OptimizedBackend
     static Dictionary<string, Tensor> RunOnnxRoiAlign(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
     {
         const string op = "onnx.RoiAlign";
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
-        if (opset < 10) throw new InvalidParameterException("opset", $"RoiAlign exists from opset 10, case opset {opset}");
-        if (opset < 16 && p.Has("coordinate_transformation_mode"))
-            throw new InvalidParameterException("coordinate_transformation_mode", $"{op} has no attribute 'coordinate_transformation_mode' before opset 16 (case opset {opset})");
-        bool halfPixel = p.String("coordinate_transformation_mode", opset >= 16 ? "half_pixel" : "output_half_pixel", "half_pixel", "output_half_pixel") == "half_pixel";
-        bool max = p.String("mode", "avg", "avg", "max") == "max";
-        int oh = p.Int("output_height", 1), ow = p.Int("output_width", 1);
-        if (oh <= 0) throw new InvalidParameterException("output_height", "output_height must be positive");
-        if (ow <= 0) throw new InvalidParameterException("output_width", "output_width must be positive");
-        int sr = p.Int("sampling_ratio", 0);
-        if (sr < 0) throw new InvalidParameterException("sampling_ratio", "sampling_ratio must be >= 0");
-        double scale = (float)p.Double("spatial_scale", 1.0);
-        if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", "spatial_scale must be a finite positive number");
-        p.EnsureAllUsed(op);
+        var (halfPixel, max, oh, ow, sr, scale) = OnnxRoiAlignParams.Read(p, op);
         var input = Input(inputs, "X", op);
         var x = Float32(input, "X");
         if (input.Rank != 4) throw new InvalidParameterException("inputs.X", $"RoiAlign expects a 4-D X, got {Tensor.ShapeText(input.Shape)}");

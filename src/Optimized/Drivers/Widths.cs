@@ -51,6 +51,12 @@ public interface IWidth<TV, TI, TM>
     static abstract bool AnyZero(TV m);
     /// <summary><c>a + b</c> lane-wise (a NaN detector: the sum of a window column is NaN when one of its taps is).</summary>
     static abstract TV Add(TV a, TV b);
+    /// <summary><c>a · b</c> lane-wise.</summary>
+    static abstract TV Mul(TV a, TV b);
+    /// <summary><c>a / b</c> lane-wise.</summary>
+    static abstract TV Div(TV a, TV b);
+    /// <summary>IEEE 754:2019 <c>maximum</c> lane-wise (<c>Vector*.Max</c>, <see cref="MathF.Max(float, float)"/>): NaN propagates, +0 &gt; −0.</summary>
+    static abstract TV MaxPropagate(TV a, TV b);
     /// <summary>Whether any lane of a <see cref="NoteNaN"/> accumulator is set.</summary>
     static abstract bool AnySet(TV seen);
     static abstract TV Zero { get; }
@@ -79,6 +85,9 @@ public readonly struct Scalar : IWidth<float, int, bool>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MinMagnitude(float m, float a) { float b = MathF.Abs(a); return b < m ? b : m; }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(float m) => m == 0;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Add(float a, float b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Mul(float a, float b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Div(float a, float b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float MaxPropagate(float a, float b) => MathF.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(float seen) => float.IsNaN(seen);
     public static float Zero => 0f;
     public static bool CanUnzip => true;
@@ -112,6 +121,9 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
         Sse.IsSupported ? Sse.Min(m, Vector128.Abs(a)) : Vector128.ConditionalSelect(Vector128.LessThan(Vector128.Abs(a), m), Vector128.Abs(a), m);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(Vector128<float> m) => Vector128.EqualsAny(m, Vector128<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Mul(Vector128<float> a, Vector128<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Div(Vector128<float> a, Vector128<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> MaxPropagate(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector128<float> seen) => seen.AsInt32() != Vector128<int>.Zero;
     public static Vector128<float> Zero => Vector128<float>.Zero;
     public static bool CanUnzip => Sse.IsSupported || AdvSimd.Arm64.IsSupported;
@@ -150,6 +162,9 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
         Avx.IsSupported ? Avx.Min(m, Vector256.Abs(a)) : Vector256.ConditionalSelect(Vector256.LessThan(Vector256.Abs(a), m), Vector256.Abs(a), m);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(Vector256<float> m) => Vector256.EqualsAny(m, Vector256<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Mul(Vector256<float> a, Vector256<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Div(Vector256<float> a, Vector256<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> MaxPropagate(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector256<float> seen) => seen.AsInt32() != Vector256<int>.Zero;
     public static Vector256<float> Zero => Vector256<float>.Zero;
     public static bool CanUnzip => Avx2.IsSupported;
@@ -188,6 +203,9 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
         Avx512F.IsSupported ? Avx512F.Min(m, Vector512.Abs(a)) : Vector512.ConditionalSelect(Vector512.LessThan(Vector512.Abs(a), m), Vector512.Abs(a), m);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnyZero(Vector512<float> m) => Vector512.EqualsAny(m, Vector512<float>.Zero);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Mul(Vector512<float> a, Vector512<float> b) => a * b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Div(Vector512<float> a, Vector512<float> b) => a / b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> MaxPropagate(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static bool AnySet(Vector512<float> seen) => seen.AsInt32() != Vector512<int>.Zero;
     public static Vector512<float> Zero => Vector512<float>.Zero;
     public static bool CanUnzip => Avx512F.IsSupported;

@@ -155,71 +155,32 @@ public sealed class RoiAlignKernel(TensorLayout layout)
     {
         ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
         ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)o);
+        switch (Cascade.For(C))
+        {
+            case Tier.V512: BinMax<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref xr, t, C, s0, s1, withZero, corner, ref yr); break;
+            case Tier.V256: BinMax<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref xr, t, C, s0, s1, withZero, corner, ref yr); break;
+            case Tier.V128: BinMax<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref xr, t, C, s0, s1, withZero, corner, ref yr); break;
+            default: BinMax<Scalar, float, int, bool>(ref xr, t, C, s0, s1, withZero, corner, ref yr); break;
+        }
+    }
+
+    static void BinMax<TW, TV, TI, TM>(ref float xr, Table t, int C, int s0, int s1, bool withZero, bool corner, ref float yr) where TW : IWidth<TV, TI, TM>
+    {
         ref long pos = ref MemoryMarshal.GetArrayDataReference(t.Pos);
         ref float wt = ref MemoryMarshal.GetArrayDataReference(t.Wt);
-        var tier = Cascade.For(C);
-        int n = (int)tier;
+        int n = TW.Count;
         for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
         {
-            switch (tier)
+            TV acc = withZero || s0 == s1 ? TW.Zero : TW.Broadcast(float.NegativeInfinity);
+            for (int s = s0; s < s1; s++)
             {
-                case Tier.V512:
-                {
-                    var acc = withZero || s0 == s1 ? Vector512<float>.Zero : Vector512.Create(float.NegativeInfinity);
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        Vector512<float> t1 = Vector512.Create(Unsafe.Add(ref wt, q)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)), t2 = Vector512.Create(Unsafe.Add(ref wt, q + 1)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c)),
-                            t3 = Vector512.Create(Unsafe.Add(ref wt, q + 2)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Vector512.Create(Unsafe.Add(ref wt, q + 3)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
-                        var m = corner ? Vector512.Max(Vector512.Max(Vector512.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
-                        acc = Vector512.Max(acc, m);
-                    }
-                    acc.StoreUnsafe(ref yr, (nuint)c);
-                    break;
-                }
-                case Tier.V256:
-                {
-                    var acc = withZero || s0 == s1 ? Vector256<float>.Zero : Vector256.Create(float.NegativeInfinity);
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        Vector256<float> t1 = Vector256.Create(Unsafe.Add(ref wt, q)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)), t2 = Vector256.Create(Unsafe.Add(ref wt, q + 1)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c)),
-                            t3 = Vector256.Create(Unsafe.Add(ref wt, q + 2)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Vector256.Create(Unsafe.Add(ref wt, q + 3)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
-                        var m = corner ? Vector256.Max(Vector256.Max(Vector256.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
-                        acc = Vector256.Max(acc, m);
-                    }
-                    acc.StoreUnsafe(ref yr, (nuint)c);
-                    break;
-                }
-                case Tier.V128:
-                {
-                    var acc = withZero || s0 == s1 ? Vector128<float>.Zero : Vector128.Create(float.NegativeInfinity);
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        Vector128<float> t1 = Vector128.Create(Unsafe.Add(ref wt, q)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c)), t2 = Vector128.Create(Unsafe.Add(ref wt, q + 1)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c)),
-                            t3 = Vector128.Create(Unsafe.Add(ref wt, q + 2)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Vector128.Create(Unsafe.Add(ref wt, q + 3)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
-                        var m = corner ? Vector128.Max(Vector128.Max(Vector128.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
-                        acc = Vector128.Max(acc, m);
-                    }
-                    acc.StoreUnsafe(ref yr, (nuint)c);
-                    break;
-                }
-                default:
-                {
-                    float acc = withZero || s0 == s1 ? 0f : float.NegativeInfinity;
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        float t1 = Unsafe.Add(ref wt, q) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q) + c)), t2 = Unsafe.Add(ref wt, q + 1) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 1) + c)),
-                            t3 = Unsafe.Add(ref wt, q + 2) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 2) + c)), t4 = Unsafe.Add(ref wt, q + 3) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 3) + c));
-                        float m = corner ? MathF.Max(MathF.Max(MathF.Max(t1, t2), t3), t4) : t1 + t2 + t3 + t4;
-                        acc = MathF.Max(acc, m);
-                    }
-                    Unsafe.Add(ref yr, c) = acc;
-                    break;
-                }
+                int q = 4 * s;
+                TV t1 = Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q, c), t2 = Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q + 1, c),
+                   t3 = Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q + 2, c), t4 = Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q + 3, c);
+                TV m = corner ? TW.MaxPropagate(TW.MaxPropagate(TW.MaxPropagate(t1, t2), t3), t4) : TW.Add(TW.Add(TW.Add(t1, t2), t3), t4);
+                acc = TW.MaxPropagate(acc, m);
             }
+            TW.Store(acc, ref yr, c);
         }
     }
 
@@ -227,71 +188,36 @@ public sealed class RoiAlignKernel(TensorLayout layout)
     {
         ref float xr = ref MemoryMarshal.GetArrayDataReference(x);
         ref float yr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)o);
-        ref long pos = ref MemoryMarshal.GetArrayDataReference(t.Pos);
-        ref float wt = ref MemoryMarshal.GetArrayDataReference(t.Wt);
-        var tier = Cascade.For(C);
-        int n = (int)tier;
-        for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
+        switch (Cascade.For(C))
         {
-            switch (tier)
-            {
-                case Tier.V512:
-                {
-                    var acc = Vector512<float>.Zero;
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        acc += Vector512.Create(Unsafe.Add(ref wt, q)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c))
-                             + Vector512.Create(Unsafe.Add(ref wt, q + 1)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))
-                             + Vector512.Create(Unsafe.Add(ref wt, q + 2)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))
-                             + Vector512.Create(Unsafe.Add(ref wt, q + 3)) * Vector512.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
-                    }
-                    (acc / Vector512.Create(count)).StoreUnsafe(ref yr, (nuint)c);
-                    break;
-                }
-                case Tier.V256:
-                {
-                    var acc = Vector256<float>.Zero;
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        acc += Vector256.Create(Unsafe.Add(ref wt, q)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c))
-                             + Vector256.Create(Unsafe.Add(ref wt, q + 1)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))
-                             + Vector256.Create(Unsafe.Add(ref wt, q + 2)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))
-                             + Vector256.Create(Unsafe.Add(ref wt, q + 3)) * Vector256.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
-                    }
-                    (acc / Vector256.Create(count)).StoreUnsafe(ref yr, (nuint)c);
-                    break;
-                }
-                case Tier.V128:
-                {
-                    var acc = Vector128<float>.Zero;
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        acc += Vector128.Create(Unsafe.Add(ref wt, q)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q) + c))
-                             + Vector128.Create(Unsafe.Add(ref wt, q + 1)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 1) + c))
-                             + Vector128.Create(Unsafe.Add(ref wt, q + 2)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 2) + c))
-                             + Vector128.Create(Unsafe.Add(ref wt, q + 3)) * Vector128.LoadUnsafe(ref xr, (nuint)(Unsafe.Add(ref pos, q + 3) + c));
-                    }
-                    (acc / Vector128.Create(count)).StoreUnsafe(ref yr, (nuint)c);
-                    break;
-                }
-                default:
-                {
-                    float acc = 0;
-                    for (int s = s0; s < s1; s++)
-                    {
-                        int q = 4 * s;
-                        acc += Unsafe.Add(ref wt, q) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q) + c))
-                             + Unsafe.Add(ref wt, q + 1) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 1) + c))
-                             + Unsafe.Add(ref wt, q + 2) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 2) + c))
-                             + Unsafe.Add(ref wt, q + 3) * Unsafe.Add(ref xr, (nint)(Unsafe.Add(ref pos, q + 3) + c));
-                    }
-                    Unsafe.Add(ref yr, c) = acc / count;
-                    break;
-                }
-            }
+            case Tier.V512: Bin<W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref xr, t, C, s0, s1, count, ref yr); break;
+            case Tier.V256: Bin<W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref xr, t, C, s0, s1, count, ref yr); break;
+            case Tier.V128: Bin<W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref xr, t, C, s0, s1, count, ref yr); break;
+            default: Bin<Scalar, float, int, bool>(ref xr, t, C, s0, s1, count, ref yr); break;
         }
     }
+
+    /// <summary>One bin's average: per sample the four corner terms summed left to right, samples in order, one division.</summary>
+    static void Bin<TW, TV, TI, TM>(ref float xr, Table t, int C, int s0, int s1, float count, ref float yr) where TW : IWidth<TV, TI, TM>
+    {
+        ref long pos = ref MemoryMarshal.GetArrayDataReference(t.Pos);
+        ref float wt = ref MemoryMarshal.GetArrayDataReference(t.Wt);
+        int n = TW.Count;
+        for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
+        {
+            TV acc = TW.Zero;
+            for (int s = s0; s < s1; s++)
+            {
+                int q = 4 * s;
+                acc = TW.Add(acc, TW.Add(TW.Add(TW.Add(Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q, c), Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q + 1, c)),
+                    Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q + 2, c)), Corner<TW, TV, TI, TM>(ref xr, ref pos, ref wt, q + 3, c)));
+            }
+            TW.Store(TW.Div(acc, TW.Broadcast(count)), ref yr, c);
+        }
+    }
+
+    /// <summary>Corner term <paramref name="q"/> of the table for channels <c>c ..</c>: its weight times the input at its position.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static TV Corner<TW, TV, TI, TM>(ref float xr, ref long pos, ref float wt, int q, int c) where TW : IWidth<TV, TI, TM> =>
+        TW.Mul(TW.Broadcast(Unsafe.Add(ref wt, q)), TW.Load(ref xr, (nint)(Unsafe.Add(ref pos, q) + c)));
 }
