@@ -84,18 +84,22 @@ public static class NhwcDriver
     /// (<c>x &gt; acc ? x : acc</c>: ties and ±0 keep the earlier tap, as every select operator does) and one add into a NaN
     /// detector (the sum of the taps is NaN when one of them is; ∞ − ∞ also answers yes). A channel vector whose window had a
     /// NaN is scanned again with the operator's full rule. TensorFlow's first-tap rule (<see cref="NanIgnoringMaxOperator"/>)
-    /// is exactly the ordered max seeded by the first tap, so it never needs the second scan.
+    /// is exactly the ordered max seeded by the first tap, so it never needs the second scan. While the row's windows run, the
+    /// input rows the next output row adds are prefetched, a slice per window (<see cref="RowPrefetch"/>).
     /// </summary>
     static void SelectRowValues<TOp>(PoolPlan p, int C, float[] xa, int row, float[] ya) where TOp : ISelectOperator
     {
         var r = Locate(p, row);
         int OW = p.OW;
-        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
+        ref float x0 = ref MemoryMarshal.GetArrayDataReference(xa);
+        ref float x = ref Unsafe.Add(ref x0, (nint)r.N * p.InputPlane * C);
         var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
+        var pf = RowPrefetch.For(p, C, row, xa.Length);
         var tier = Cascade.For(C);
         bool rescan = typeof(TOp) != typeof(NanIgnoringMaxOperator);
         for (int ow = 0; ow < OW; ow++)
         {
+            pf.Issue(ref x0, ow);
             nint o = ((nint)row * OW + ow) * C;
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), o);
             int cntW = p.CountW[ow], iw0 = p.FirstW[ow];
@@ -114,34 +118,86 @@ public static class NhwcDriver
         }
     }
 
+    /// <summary>
+    /// The prefetch of one output row: the input rows of output row <c>row + 1</c> that row <c>row</c> does not read (for a
+    /// stride-2 3×3 window, the two rows below its window; for the last row of an image, the next image's first rows), split
+    /// into <c>OW</c> slices of whole cache lines, slice <c>ow</c> issued before window <c>ow</c> — so the lines arrive while
+    /// this row computes, and no burst of prefetches overflows the core's miss queue. Rows that are already read (overlapping
+    /// windows) are not prefetched again. A hint: values never depend on it.
+    /// </summary>
+    readonly struct RowPrefetch
+    {
+        const int Line = 16; // floats per 64-byte cache line
+        readonly nint _first;   // float offset of the first new row
+        readonly int _rows, _rowStride, _slice, _rowFloats;
+
+        RowPrefetch(nint first, int rows, int rowStride, int rowFloats, int outs)
+        {
+            _first = first; _rows = rows; _rowStride = rowStride; _rowFloats = rowFloats;
+            _slice = (rowFloats + outs * Line - 1) / (outs * Line) * Line;
+        }
+
+        public static RowPrefetch For(PoolPlan p, int C, int row, long inputLength)
+        {
+            int rows = p.OD * p.OH;
+            if (row + 1 >= rows * (inputLength / Math.Max(1L, (long)p.InputPlane * C)) || p.OW == 0) return default;
+            var cur = Locate(p, row);
+            var next = Locate(p, row + 1);
+            if (next.CntH == 0 || next.CntD == 0) return default;
+            // New rows of the next output row's first slice: those past the current window's last row (all when the image changes).
+            int lastCur = cur.CntH == 0 ? -1 : cur.H0 + (cur.CntH - 1) * p.DilH;
+            int a0 = 0;
+            if (next.N == cur.N && next.D0 == cur.D0)
+                while (a0 < next.CntH && next.H0 + a0 * p.DilH <= lastCur) a0++;
+            if (a0 == next.CntH) return default;
+            int rowFloats = p.LW * C;
+            nint first = (((nint)next.N * p.LD + next.D0) * p.LH + next.H0 + a0 * p.DilH) * rowFloats;
+            return new RowPrefetch(first, next.CntH - a0, p.DilH * rowFloats, rowFloats, p.OW);
+        }
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Issue(ref float x, int ow)
+        {
+            if (_rows == 0) return;
+            int lo = ow * _slice, hi = Math.Min(_rowFloats, lo + _slice);
+            for (int a = 0; a < _rows; a++)
+            {
+                ref float r = ref Unsafe.Add(ref x, _first + (nint)a * _rowStride);
+                for (int i = lo; i < hi; i += Line) Prefetch.Line(ref Unsafe.Add(ref r, i));
+            }
+        }
+    }
+
     static void WindowValues<TOp, TW, TV, TI, TM>(ref float x, Geometry g, int iw0, int cntW, bool rescan, ref float y)
         where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
     {
-        int n = TW.Count, C = g.C, taps = g.CntD * g.CntH * cntW;
-        // The window's tap offsets (floats from x) in scan order, once per window; the channel loop then only adds them.
-        Span<nint> off = taps <= 64 ? stackalloc nint[taps] : new nint[taps];
-        int t = 0;
-        for (int e = 0; e < g.CntD; e++)
-            for (int a = 0; a < g.CntH; a++)
-            {
-                nint rowTap = (nint)(((g.D0 + e * g.DilD) * g.H + g.H0 + a * g.DilH) * g.W + iw0) * C;
-                for (int b = 0; b < cntW; b++) off[t++] = rowTap + (nint)b * g.DilW * C;
-            }
-        ref nint o = ref MemoryMarshal.GetReference(off);
+        int n = TW.Count, C = g.C;
+        nint tapStep = (nint)g.DilW * C, rowStep = (nint)g.DilH * g.W * C, sliceStep = (nint)g.DilD * g.H * g.W * C;
+        nint first = ((nint)(g.D0 * g.H + g.H0) * g.W + iw0) * C;
         for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
         {
-            ref float xc = ref Unsafe.Add(ref x, c);
-            TV acc = TW.Load(ref xc, o), sum = acc;
-            for (int i = 1; i < taps; i++)
-            {
-                TV v = TW.Load(ref xc, Unsafe.Add(ref o, i));
-                acc = TW.MaxOrdered(acc, v);
-                sum = TW.Add(sum, v);
-            }
+            ref float xc = ref Unsafe.Add(ref x, first + c);
+            TV acc = TW.Load(ref xc, 0), sum = acc;
+            for (int e = 0; e < g.CntD; e++)
+                for (int a = 0; a < g.CntH; a++)
+                {
+                    ref float xr = ref Unsafe.Add(ref xc, e * sliceStep + a * rowStep);
+                    for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
+                    {
+                        TV v = TW.Load(ref xr, b * tapStep);
+                        acc = TW.MaxOrdered(acc, v);
+                        sum = TW.Add(sum, v);
+                    }
+                }
             if (rescan && TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum)))
             {
-                acc = TW.Load(ref xc, o);
-                for (int i = 1; i < taps; i++) acc = TW.Combine<TOp>(acc, TW.Load(ref xc, Unsafe.Add(ref o, i)));
+                acc = TW.Load(ref xc, 0);
+                for (int e = 0; e < g.CntD; e++)
+                    for (int a = 0; a < g.CntH; a++)
+                    {
+                        ref float xr = ref Unsafe.Add(ref xc, e * sliceStep + a * rowStep);
+                        for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++) acc = TW.Combine<TOp>(acc, TW.Load(ref xr, b * tapStep));
+                    }
             }
             TW.Store(acc, ref y, c);
         }
