@@ -168,6 +168,34 @@ public class OptimizedKernelNdTests
     }
 
     /// <summary>
+    /// The planar kernel's sixteen-plane fold (AVX-512: sixteen planes' slots folded together by shuffles) against the oracle and
+    /// against the channels-last kernel, which folds its slots in memory one row at a time — an independent arrangement of the
+    /// same documented order, so equal bits mean every lane was lined up with its own plane. Plane counts below, at and around
+    /// multiples of 16 (the remainder takes the one-plane path), every fixture family, lengths around the 16 slots and 7×7,
+    /// 1 and 2 threads.
+    /// </summary>
+    [Test]
+    public void GlobalAverage_SixteenPlaneFold_MatchesReference_AndChannelsLast()
+    {
+        int i = 0;
+        foreach (int len in new[] { 1, 2, 15, 16, 17, 31, 32, 33, 49, 64 })
+            foreach (int planes in new[] { 15, 16, 17, 33, 48, 70 })
+            {
+                string fixture = Fixtures[i++ % Fixtures.Length];
+                var desc = new PoolDescriptor(Reduction.Average, [PoolGeometry.Explicit(len, len, len, 1, 0, 0, CeilRule.Floor)], PoolSemantics.Torch);
+                var plan = new PoolPlan(desc);
+                var x = Fill(fixture, [1, planes, len], (ulong)(len * 131 + planes));
+                string what = $"global avg length {len}, {planes} planes, fixture {fixture} [{Cascade.Name(Cascade.Widest)}]";
+                var a = RunKernel(KernelRegistry.Find(desc, TensorLayout.Nchw).Kernel!, plan, [1], x, 1, what);
+                var a2 = RunKernel(KernelRegistry.Find(desc, TensorLayout.Nchw).Kernel!, plan, [1], x, 2, what);
+                var b = RunKernel(KernelRegistry.Find(desc, TensorLayout.Nhwc).Kernel!, plan, [1], x, 1, what);
+                Check(Expected(x, desc).Values, a.Values, what);
+                Assert.That(Bits(b.Values), Is.EqualTo(Bits(a.Values)), $"layouts differ: {what}");
+                Assert.That(Bits(a2.Values), Is.EqualTo(Bits(a.Values)), $"threads differ: {what}");
+            }
+    }
+
+    /// <summary>
     /// Signed zeros through the global reduction, whose AVX-512 path adds the tail taps with a vector whose other lanes hold −0
     /// (the additive identity, so those slots keep their bits), for every length 1..40 and 49: planes of −0 with a +0 in the
     /// tail or at the start. The documented order starts every slot at +0, so (hand) every slot stays +0 — +0 + (−0) = +0 — and

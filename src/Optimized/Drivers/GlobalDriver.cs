@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using PoolingConformance.Optimized.Operators;
 
 namespace PoolingConformance.Optimized.Drivers;
@@ -30,9 +31,18 @@ public static class GlobalDriver
             int end = Math.Min(planes, (b + 1) * block);
             int q = b * block;
             if (Cascade.Widest == Tier.V512)
+            {
+                // Sixteen planes at a time whose tail loads stay inside x: slots in registers, the folds of all sixteen together.
+                ref float x0 = ref MemoryMarshal.GetArrayDataReference(x);
+                for (; q + Slots <= end && (long)(q + Slots - 1) * len + len / Slots * Slots + Slots <= x.Length; q += Slots)
+                {
+                    SixteenPlaneSums512<TOp>(ref Unsafe.Add(ref x0, (nint)q * len), len, s);
+                    for (int i = 0; i < Slots; i++) y[q + i] = TOp.Finalize(s[i], f);
+                }
                 // Planes whose tail load (16 floats from the last full group) stays inside x: the whole sum in registers.
                 for (; q < end && (long)q * len + len / Slots * Slots + Slots <= x.Length; q++)
-                    y[q] = TOp.Finalize(PlaneSum512<TOp>(ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)q * len), len), f);
+                    y[q] = TOp.Finalize(PlaneSum512<TOp>(ref Unsafe.Add(ref x0, (nint)q * len), len), f);
+            }
             for (; q < end; q++)
             {
                 ref float xp = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)q * len);
@@ -64,6 +74,68 @@ public static class GlobalDriver
         var h4 = TOp.Invoke(h8.GetLower(), h8.GetUpper());
         var h2 = TOp.Invoke(h4, Vector128.Shuffle(h4, Vector128.Create(2, 3, 2, 3)));
         return TOp.Invoke(h2.ToScalar(), h2.GetElement(1));
+    }
+
+    /// <summary>The 16 slots of one plane in a Vector512, before the fold (<see cref="PlaneSum512{TOp}"/>'s first part).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Slots512<TOp>(ref float x, int full, Vector512<float> keep, bool tail) where TOp : IAccumulateOperator
+    {
+        var a = Vector512<float>.Zero;
+        for (int i = 0; i < full; i += Slots) a = TOp.Invoke(a, TOp.Term(Vector512.LoadUnsafe(ref x, (nuint)i)));
+        if (tail) a = TOp.Invoke(a, Vector512.ConditionalSelect(keep, TOp.Term(Vector512.LoadUnsafe(ref x, (nuint)full)), Vector512.Create(-0f)));
+        return a;
+    }
+
+    /// <summary>
+    /// The sums of sixteen consecutive planes, written to <paramref name="sums"/> in plane order: each plane's slots as in
+    /// <see cref="PlaneSum512{TOp}"/>, then the four fold steps of all sixteen planes together — two planes' halves per vector
+    /// at the first step, four planes' quarters at the second, and so on — by shuffles that line up slot <c>j</c> with slot
+    /// <c>j + h</c> of the same plane, and one add per vector. Every lane adds exactly the pair the one-plane fold adds, in the
+    /// same order, so each sum has the same bits; the sixteen folds take 15 adds and 30 shuffles instead of 16 × 4 adds and the
+    /// extracts between them, and the results leave in one vector (W4: about 8 % faster in an interleaved run).
+    /// </summary>
+    static void SixteenPlaneSums512<TOp>(ref float x, int len, Span<float> sums) where TOp : IAccumulateOperator
+    {
+        int full = len / Slots * Slots, tail = len - full;
+        var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(tail)).AsSingle();
+        Span<Vector512<float>> r = stackalloc Vector512<float>[Slots / 2];
+        // Step h = 8: vector k holds planes 2k and 2k + 1, slots 0..7 each (128-bit chunks 0, 1 of one plane with chunks 2, 3).
+        for (int k = 0; k < 8; k++)
+        {
+            var a = Slots512<TOp>(ref Unsafe.Add(ref x, (nint)(2 * k) * len), full, keep, tail > 0);
+            var b = Slots512<TOp>(ref Unsafe.Add(ref x, (nint)(2 * k + 1) * len), full, keep, tail > 0);
+            r[k] = TOp.Invoke(Avx512F.Shuffle4x128(a, b, 0b01_00_01_00), Avx512F.Shuffle4x128(a, b, 0b11_10_11_10));
+        }
+        // Step h = 4: four planes of four slots per vector (chunks 0 and 2 of each input are slots 0..3, chunks 1 and 3 slots 4..7).
+        for (int k = 0; k < 4; k++)
+            r[k] = TOp.Invoke(Avx512F.Shuffle4x128(r[2 * k], r[2 * k + 1], 0b10_00_10_00), Avx512F.Shuffle4x128(r[2 * k], r[2 * k + 1], 0b11_01_11_01));
+        // Step h = 2, inside each 128-bit chunk: slots 0, 1 with slots 2, 3 (two planes per chunk).
+        for (int k = 0; k < 2; k++)
+            r[k] = TOp.Invoke(Avx512F.Shuffle(r[2 * k], r[2 * k + 1], 0b01_00_01_00), Avx512F.Shuffle(r[2 * k], r[2 * k + 1], 0b11_10_11_10));
+        // Step h = 1: slot 0 with slot 1.
+        var v = TOp.Invoke(Avx512F.Shuffle(r[0], r[1], 0b10_00_10_00), Avx512F.Shuffle(r[0], r[1], 0b11_01_11_01));
+        Avx512F.PermuteVar16x32(v, SixteenPlaneOrder).StoreUnsafe(ref MemoryMarshal.GetReference(sums));
+    }
+
+    /// <summary>For plane i, the lane of <see cref="SixteenPlaneSums512{TOp}"/>'s last vector that holds its sum: found once by
+    /// running the same shuffles on planes whose every slot holds the label i (the fold of sixteen i's is 16·i, in i's lane).</summary>
+    static readonly Vector512<int> SixteenPlaneOrder = LabelOrder();
+
+    static Vector512<int> LabelOrder()
+    {
+        if (!Avx512F.IsSupported) return Vector512<int>.Indices;
+        var r = new Vector512<float>[Slots / 2];
+        for (int k = 0; k < 8; k++)
+        {
+            Vector512<float> a = Vector512.Create((float)(2 * k)), b = Vector512.Create((float)(2 * k + 1));
+            r[k] = Avx512F.Shuffle4x128(a, b, 0b01_00_01_00) + Avx512F.Shuffle4x128(a, b, 0b11_10_11_10);
+        }
+        for (int k = 0; k < 4; k++) r[k] = Avx512F.Shuffle4x128(r[2 * k], r[2 * k + 1], 0b10_00_10_00) + Avx512F.Shuffle4x128(r[2 * k], r[2 * k + 1], 0b11_01_11_01);
+        for (int k = 0; k < 2; k++) r[k] = Avx512F.Shuffle(r[2 * k], r[2 * k + 1], 0b01_00_01_00) + Avx512F.Shuffle(r[2 * k], r[2 * k + 1], 0b11_10_11_10);
+        var v = Avx512F.Shuffle(r[0], r[1], 0b10_00_10_00) + Avx512F.Shuffle(r[0], r[1], 0b11_01_11_01);
+        var order = new int[Slots];
+        for (int lane = 0; lane < Slots; lane++) order[(int)(v[lane] / Slots)] = lane;
+        return Vector512.Create(order);
     }
 
     static float PlaneSum<TOp>(ref float x, int len, Span<float> s) where TOp : IAccumulateOperator
