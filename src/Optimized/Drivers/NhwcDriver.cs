@@ -53,9 +53,11 @@ public static class NhwcDriver
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
         ref int yi = ref MemoryMarshal.GetArrayDataReference(yiBuf);
         var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
+        var pf = RowPrefetch.For(p, C, row, xa.Length);
         var tier = Cascade.For(C);
         for (int ow = 0; ow < OW; ow++)
         {
+            pf.Issue(ref MemoryMarshal.GetArrayDataReference(xa), ow);
             nint o = ((nint)row * OW + ow) * C;
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), o);
             int cntW = p.CountW[ow], iw0 = p.FirstW[ow];
@@ -85,7 +87,8 @@ public static class NhwcDriver
     /// detector (the sum of the taps is NaN when one of them is; ∞ − ∞ also answers yes). A channel vector whose window had a
     /// NaN is scanned again with the operator's full rule. TensorFlow's first-tap rule (<see cref="NanIgnoringMaxOperator"/>)
     /// is exactly the ordered max seeded by the first tap, so it never needs the second scan. While the row's windows run, the
-    /// input rows the next output row adds are prefetched, a slice per window (<see cref="RowPrefetch"/>).
+    /// input rows the next output row adds are prefetched, a slice per window (<see cref="RowPrefetch"/>, as in every row
+    /// function here).
     /// </summary>
     static void SelectRowValues<TOp>(PoolPlan p, int C, float[] xa, int row, float[] ya) where TOp : ISelectOperator
     {
@@ -209,9 +212,11 @@ public static class NhwcDriver
         int OW = p.OW;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
         var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
+        var pf = RowPrefetch.For(p, C, row, xa.Length);
         var tier = Cascade.For(C);
         for (int ow = 0; ow < OW; ow++)
         {
+            pf.Issue(ref MemoryMarshal.GetArrayDataReference(xa), ow);
             ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), ((nint)row * OW + ow) * C);
             int cntW = p.CountW[ow], iw0 = p.FirstW[ow], cell = (r.Od * p.OH + r.Oh) * OW + ow;
             float f = p.FinalFactor![cell];
