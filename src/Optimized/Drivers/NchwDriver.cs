@@ -520,6 +520,7 @@ public static class NchwDriver
         ref float v = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(s.V), g.PadL);
         int tap0 = g.Start0;
         int[] countH = p.CountH, firstH = p.FirstH;
+        int pfSlice = Prefetch.SliceLength(p.InputPlane, p.OH);
         bool nan = false;
         for (int oh0 = 0; oh0 < p.OH && !nan; oh0 += block)
         {
@@ -528,7 +529,10 @@ public static class NchwDriver
             int oh1 = Math.Min(p.OH, oh0 + block);
             for (int oh = oh0; oh < oh1 && !nan; oh++)
                 if (countH[oh] > 0)
+                {
+                    Prefetch.Slice(ref x, oh, pfSlice, p.InputPlane);
                     nan = ColumnMax<TW, TV, TI, TM>(ref Unsafe.Add(ref x, firstH[oh] * W), W, countH[oh], step, ref Unsafe.Add(ref v, (oh - oh0) * rowLength));
+                }
             if (nan) break;
             for (int oh = oh0; oh < oh1; oh++)
             {
