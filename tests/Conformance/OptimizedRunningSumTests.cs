@@ -69,6 +69,19 @@ public class OptimizedRunningSumTests
         return Floats(Layout.ToChannelsFirst(new Tensor(DType.Float32, [n, .. outSpatial, c], y.Select(v => (double)v).ToArray())));
     }
 
+    /// <summary>The running path called directly, whatever <see cref="RunningSumDriver.MinWindowTaps"/> says (it must admit the input); NCHW values.</summary>
+    static float[] Forced(PoolPlan plan, Tensor x, TensorLayout layout, int threads = 1)
+    {
+        int n = x.Shape[0], c = x.Shape[1], rank = x.Rank - 2;
+        var input = Floats(layout == TensorLayout.Nhwc ? Layout.ToChannelsLast(x) : x);
+        var y = new float[n * c * plan.OutputPlane];
+        bool ran = layout == TensorLayout.Nchw ? RunningSumDriver.Nchw(plan, n * c, input, y, threads) : RunningSumDriver.Nhwc(plan, n, c, input, y, threads);
+        Assert.That(ran, Is.True, "the running path must admit this input");
+        if (layout == TensorLayout.Nchw) return y;
+        int[] outSpatial = rank == 2 ? [plan.OH, plan.OW] : [plan.OW];
+        return Floats(Layout.ToChannelsFirst(new Tensor(DType.Float32, [n, .. outSpatial, c], y.Select(v => (double)v).ToArray())));
+    }
+
     static Tensor AsTensor(float[] y, int[] shape) => new(DType.Float32, shape, y.Select(v => (double)v).ToArray());
 
     static PoolDescriptor Describe(int[] sizes, int[] k, int[] padB, int[] padE, PoolSemantics sem, bool ceil = false, int stride = 1, int dilation = 1, double divisor = 7) =>
@@ -84,22 +97,22 @@ public class OptimizedRunningSumTests
 
     static readonly DialectCase[] Dialects =
     [
-        new("torch_k5p2_cip", "torch.avg_pool2d", "{\"kernel_size\":5,\"stride\":1,\"padding\":2}", [2, 3, 11, 19], "input"),
-        new("torch_k5p2_nocip", "torch.avg_pool2d", "{\"kernel_size\":5,\"stride\":1,\"padding\":2,\"count_include_pad\":false}", [1, 4, 9, 21], "input"),
-        new("torch_k5x7p1_ceil", "torch.avg_pool2d", "{\"kernel_size\":[5,7],\"stride\":1,\"padding\":[1,3],\"ceil_mode\":true}", [1, 3, 8, 17], "input"),
+        new("torch_k7p3_cip", "torch.avg_pool2d", "{\"kernel_size\":7,\"stride\":1,\"padding\":3}", [2, 3, 11, 19], "input"),
+        new("torch_k7p3_nocip", "torch.avg_pool2d", "{\"kernel_size\":7,\"stride\":1,\"padding\":3,\"count_include_pad\":false}", [1, 4, 9, 21], "input"),
+        new("torch_k7x9p2_ceil", "torch.avg_pool2d", "{\"kernel_size\":[7,9],\"stride\":1,\"padding\":[2,4],\"ceil_mode\":true}", [1, 3, 8, 17], "input"),
         new("torch_k7p3_ceil_nocip", "torch.avg_pool2d", "{\"kernel_size\":7,\"stride\":1,\"padding\":3,\"ceil_mode\":true,\"count_include_pad\":false}", [1, 2, 12, 33], "input"),
-        new("torch_k5_override7", "torch.avg_pool2d", "{\"kernel_size\":5,\"stride\":1,\"padding\":2,\"divisor_override\":7}", [1, 3, 7, 16], "input"),
-        new("torch_k5_override_neg3", "torch.avg_pool2d", "{\"kernel_size\":5,\"stride\":1,\"divisor_override\":-3}", [1, 2, 9, 9], "input"),
-        new("torch_1d_k25p12", "torch.avg_pool1d", "{\"kernel_size\":25,\"stride\":1,\"padding\":12}", [2, 3, 40], "input"),
-        new("onnx_k5_cip0", "onnx.AveragePool", "{\"kernel_shape\":[5,5],\"pads\":[2,2,2,2]}", [1, 3, 10, 18], "X"),
-        new("onnx_k5_cip1", "onnx.AveragePool", "{\"kernel_shape\":[5,5],\"pads\":[2,2,2,2],\"count_include_pad\":1}", [1, 3, 10, 18], "X"),
-        new("onnx_k5x6_asym_ceil", "onnx.AveragePool", "{\"kernel_shape\":[5,6],\"pads\":[1,3,4,0],\"ceil_mode\":1,\"count_include_pad\":1}", [1, 2, 9, 23], "X"),
-        new("onnx_k5_pads_past_half", "onnx.AveragePool", "{\"kernel_shape\":[5,5],\"pads\":[4,0,0,4]}", [1, 2, 7, 20], "X"),
-        new("tf_k5_same_nhwc", "tf.nn.avg_pool", "{\"ksize\":5,\"strides\":1,\"padding\":\"SAME\"}", [1, 9, 20, 5], "input", true),
-        new("tf_k6_same_nchw", "tf.nn.avg_pool", "{\"ksize\":6,\"strides\":1,\"padding\":\"SAME\",\"data_format\":\"NCHW\"}", [1, 3, 10, 17], "input"),
-        new("tf_k5_valid_nhwc", "tf.nn.avg_pool", "{\"ksize\":5,\"strides\":1,\"padding\":\"VALID\"}", [2, 8, 19, 3], "input", true),
-        new("webnn_k5_nchw", "webnn.averagePool2d", "{\"windowDimensions\":[5,5],\"padding\":[2,2,2,2],\"strides\":[1,1]}", [1, 3, 9, 18], "input"),
-        new("webnn_k5x7_nhwc_ceil", "webnn.averagePool2d", "{\"windowDimensions\":[5,7],\"padding\":[1,2,3,0],\"strides\":[1,1],\"layout\":\"nhwc\",\"outputShapeRounding\":\"ceil\"}", [1, 9, 21, 4], "input", true),
+        new("torch_k7_override7", "torch.avg_pool2d", "{\"kernel_size\":7,\"stride\":1,\"padding\":3,\"divisor_override\":7}", [1, 3, 7, 16], "input"),
+        new("torch_k7_override_neg3", "torch.avg_pool2d", "{\"kernel_size\":7,\"stride\":1,\"divisor_override\":-3}", [1, 2, 9, 12], "input"),
+        new("torch_1d_k49p24", "torch.avg_pool1d", "{\"kernel_size\":49,\"stride\":1,\"padding\":24}", [2, 3, 70], "input"),
+        new("onnx_k7_cip0", "onnx.AveragePool", "{\"kernel_shape\":[7,7],\"pads\":[3,3,3,3]}", [1, 3, 10, 18], "X"),
+        new("onnx_k7_cip1", "onnx.AveragePool", "{\"kernel_shape\":[7,7],\"pads\":[3,3,3,3],\"count_include_pad\":1}", [1, 3, 10, 18], "X"),
+        new("onnx_k7x8_asym_ceil", "onnx.AveragePool", "{\"kernel_shape\":[7,8],\"pads\":[1,3,5,0],\"ceil_mode\":1,\"count_include_pad\":1}", [1, 2, 9, 23], "X"),
+        new("onnx_k7_pads_past_half", "onnx.AveragePool", "{\"kernel_shape\":[7,7],\"pads\":[6,0,0,6]}", [1, 2, 9, 20], "X"),
+        new("tf_k7_same_nhwc", "tf.nn.avg_pool", "{\"ksize\":7,\"strides\":1,\"padding\":\"SAME\"}", [1, 9, 20, 5], "input", true),
+        new("tf_k8_same_nchw", "tf.nn.avg_pool", "{\"ksize\":8,\"strides\":1,\"padding\":\"SAME\",\"data_format\":\"NCHW\"}", [1, 3, 10, 17], "input"),
+        new("tf_k7_valid_nhwc", "tf.nn.avg_pool", "{\"ksize\":7,\"strides\":1,\"padding\":\"VALID\"}", [2, 9, 19, 3], "input", true),
+        new("webnn_k7_nchw", "webnn.averagePool2d", "{\"windowDimensions\":[7,7],\"padding\":[3,3,3,3],\"strides\":[1,1]}", [1, 3, 9, 18], "input"),
+        new("webnn_k7x9_nhwc_ceil", "webnn.averagePool2d", "{\"windowDimensions\":[7,9],\"padding\":[1,2,3,0],\"strides\":[1,1],\"layout\":\"nhwc\",\"outputShapeRounding\":\"ceil\"}", [1, 9, 21, 4], "input", true),
     ];
 
     public static IEnumerable<TestCaseData> DialectCases() => Dialects.Select(d => new TestCaseData(d).SetName($"RunningSum_{d.Name}"));
@@ -162,13 +175,13 @@ public class OptimizedRunningSumTests
     [TestCaseSource(nameof(LayoutCases))]
     public void Layouts_AndThreadCounts_GiveIdenticalBits_OnBothPaths(string name, PoolSemantics sem)
     {
-        int[] widths = [5, 7, 8, 9, 15, 16, 17, 23, 31, 32, 33, 40];
+        int[] widths = [9, 10, 15, 16, 17, 23, 24, 31, 32, 33, 40, 47];
         int[] channels = [1, 3, 4, 7, 8, 9, 16, 17, 33];
         var fixtures = Exact.Concat(Fallback).ToArray();
         int running = 0, fixedOrder = 0, i = 0;
         foreach (int w in widths)
         {
-            int h = 5 + i % 4, k = 5 + i % 3, pb = i % 4, pe = (i / 2) % 4, c = channels[i % channels.Length];
+            int h = 7 + i % 4, k = 7 + i % 3, pb = i % 4, pe = (i / 2) % 4, c = channels[i % channels.Length];
             string fixture = fixtures[i % fixtures.Length];
             bool ceil = i % 3 == 1;
             i++;
@@ -199,7 +212,7 @@ public class OptimizedRunningSumTests
     [Test]
     public void Fallback_GivesTheFixedOrderBits()
     {
-        var desc = Describe([9, 20], [5, 5], [2, 2], [2, 2], PoolSemantics.Torch);
+        var desc = Describe([9, 20], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch);
         foreach (var fixture in Fallback)
         {
             var x = Fill(fixture, [1, 5, 9, 20], 77);
@@ -220,14 +233,14 @@ public class OptimizedRunningSumTests
     {
         var x = Floats(Fill("int", [1, 2, 12, 12], 5));
         bool Takes(PoolDescriptor d) => RunningSumDriver.TakesRunningSumPath(new PoolPlan(d), x, x.Length);
-        Assert.That(Takes(Describe([12, 12], [5, 5], [2, 2], [2, 2], PoolSemantics.Torch)), Is.True, "k5 s1: the rule's own case");
+        Assert.That(Takes(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch)), Is.True, "k7 s1: the rule's own case");
         Assert.That(Takes(Describe([12, 12], [3, 3], [1, 1], [1, 1], PoolSemantics.Torch)), Is.False, $"k3 (9 taps < {RunningSumDriver.MinWindowTaps}): the fixed-order path is faster");
-        Assert.That(Takes(Describe([12, 12], [5, 5], [2, 2], [2, 2], PoolSemantics.Torch, stride: 2)), Is.False, "stride 2");
-        Assert.That(Takes(Describe([12, 12], [5, 5], [2, 2], [2, 2], PoolSemantics.Torch, dilation: 2)), Is.False, "dilation 2");
-        var lp = new PoolDescriptor(Reduction.Lp, [PoolGeometry.Explicit(12, 5, 1, 1, 2, 2, CeilRule.Floor), PoolGeometry.Explicit(12, 5, 1, 1, 2, 2, CeilRule.Floor)], PoolSemantics.Onnx, 1);
+        Assert.That(Takes(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch, stride: 2)), Is.False, "stride 2");
+        Assert.That(Takes(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch, dilation: 2)), Is.False, "dilation 2");
+        var lp = new PoolDescriptor(Reduction.Lp, [PoolGeometry.Explicit(12, 7, 1, 1, 3, 3, CeilRule.Floor), PoolGeometry.Explicit(12, 7, 1, 1, 3, 3, CeilRule.Floor)], PoolSemantics.Onnx, 1);
         Assert.That(Takes(lp), Is.False, "Lp (sums of |x|^p, not of x)");
-        var x3 = Floats(Fill("int", [1, 1, 6, 6, 6], 5));
-        var d3 = new PoolDescriptor(Reduction.Average, Enumerable.Repeat(PoolGeometry.Explicit(6, 5, 1, 1, 2, 2, CeilRule.Floor), 3).ToArray(), PoolSemantics.Torch);
+        var x3 = Floats(Fill("int", [1, 1, 8, 8, 8], 5));
+        var d3 = new PoolDescriptor(Reduction.Average, Enumerable.Repeat(PoolGeometry.Explicit(8, 7, 1, 1, 3, 3, CeilRule.Floor), 3).ToArray(), PoolSemantics.Torch);
         Assert.That(RunningSumDriver.TakesRunningSumPath(new PoolPlan(d3), x3, x3.Length), Is.False, "3-D");
         var adaptive = PoolPlan.Adaptive(Reduction.Average, [12, 12], [12, 12], PoolSemantics.Torch);
         Assert.That(RunningSumDriver.TakesRunningSumPath(adaptive, x, x.Length), Is.False, "adaptive bins");
@@ -265,7 +278,7 @@ public class OptimizedRunningSumTests
     }
 
     /// <summary>
-    /// By hand: the 3×4 input 1..12, k5 s1 p2, PyTorch count_include_pad (divisor 25): out[0][0] = (1+2+3+5+6+7+9+10+11)/25
+    /// By hand (the running path called directly: 25 taps may lie below the threshold): the 3×4 input 1..12, k5 s1 p2, PyTorch count_include_pad (divisor 25): out[0][0] = (1+2+3+5+6+7+9+10+11)/25
     /// = 54/25, out[1][1] = 78/25 (the whole input), out[0][3] = (2+3+4+6+7+8+10+11+12)/25 = 63/25, out[2][0] = 54/25 by
     /// symmetry… all twelve written out below; the exact quotient rounded once to float32.
     /// </summary>
@@ -275,16 +288,16 @@ public class OptimizedRunningSumTests
         var x = new Tensor(DType.Float32, [1, 1, 3, 4], Enumerable.Range(1, 12).Select(v => (double)v).ToArray());
         var desc = Describe([3, 4], [5, 5], [2, 2], [2, 2], PoolSemantics.Torch);
         var plan = new PoolPlan(desc);
-        Assert.That(RunningSumDriver.TakesRunningSumPath(plan, Floats(x), 12), Is.True);
+        Assert.That(RunningSumDriver.InputStats.Of(Floats(x), 12, 1).Admits(RunningSumDriver.Terms(plan)!.Value), Is.True);
         // Window sums: columns 0..2 of all rows = 54, 0..3 = 78, 1..3 = 63 (every output row covers all three rows).
         double[] sums = [54, 78, 78, 63, 54, 78, 78, 63, 54, 78, 78, 63];
         var expected = sums.Select(v => (float)(v / 25)).ToArray();
         foreach (var layout in new[] { TensorLayout.Nchw, TensorLayout.Nhwc })
-            Assert.That(Run(plan, x, layout, 1), Is.EqualTo(expected), $"{layout}");
+            Assert.That(Forced(plan, x, layout), Is.EqualTo(expected), $"{layout}");
         // ONNX's exclude-pad divisor: out[0][0] has 3×3 in-bounds taps → 54/9, out[0][1] 3×4 → 78/12, out[0][3] 3×3 → 63/9.
         var onnx = new PoolPlan(Describe([3, 4], [5, 5], [2, 2], [2, 2], PoolSemantics.Onnx));
         float[] ex = [(float)(54.0 / 9), (float)(78.0 / 12), (float)(78.0 / 12), (float)(63.0 / 9)];
-        Assert.That(Run(onnx, x, TensorLayout.Nchw, 1), Is.EqualTo(ex.Concat(ex).Concat(ex).ToArray()));
+        Assert.That(Forced(onnx, x, TensorLayout.Nchw), Is.EqualTo(ex.Concat(ex).Concat(ex).ToArray()));
     }
 
     // ------------------------------------------------------------------------------------------------ why not float32
@@ -308,7 +321,7 @@ public class OptimizedRunningSumTests
         var desc = Describe([H, W], [k, k], [0, 0], [0, 0], PoolSemantics.Torch);
         var plan = new PoolPlan(desc);
         var xf = Floats(x);
-        Assert.That(RunningSumDriver.TakesRunningSumPath(plan, xf, xf.Length), Is.True, "the exact rule admits this input");
+        Assert.That(RunningSumDriver.InputStats.Of(xf, xf.Length, 1).Admits(RunningSumDriver.Terms(plan)!.Value), Is.True, "the exact rule admits this input");
         int OH = H - k + 1, OW = W - k + 1;
         var expected = AveragePool.Compute(x, desc, "output");
 
@@ -329,7 +342,7 @@ public class OptimizedRunningSumTests
 
         foreach (var layout in new[] { TensorLayout.Nchw, TensorLayout.Nhwc })
         {
-            var cmp = OutputComparer.Compare(expected, AsTensor(Run(plan, x, layout, 1), [1, 1, OH, OW]), Tolerance.Derived);
+            var cmp = OutputComparer.Compare(expected, AsTensor(Forced(plan, x, layout), [1, 1, OH, OW]), Tolerance.Derived);
             Assert.That(cmp.Passed, Is.True, $"{layout}: {cmp.Describe()}");
         }
     }

@@ -54,7 +54,7 @@ public static class RunningSumDriver
     /// Fewest taps of a full window for the running path (kh·kw of the interior). Chosen from interleaved measurements on
     /// 1×64×56×56 (see docs/performance.md and the benchmark class RunningSumBenchmarks).
     /// </summary>
-    public const int MinWindowTaps = 25;
+    public const int MinWindowTaps = 49;
 
     /// <summary>The plan-level part: tap tables fit the running sums (null otherwise), and the largest term count any accumulator holds.</summary>
     internal sealed class Geometry
@@ -235,10 +235,21 @@ public static class RunningSumDriver
 
     sealed class PlaneScratch(PoolPlan p)
     {
+        /// <summary>Output rows per block: enough that a block holds ≥ 512 column sums, at most 16.</summary>
+        public readonly int Block = Math.Clamp((512 + p.LW - 1) / p.LW, 1, Math.Min(16, Math.Max(1, p.OH)));
         public readonly double[] C = new double[p.LW];
-        public readonly double[] A = new double[p.LW];
-        public readonly double[] B = new double[p.LW];
+        public double[] Cb => _cb ??= new double[Block * p.LW];
+        double[]? _cb;
         public readonly double[] S = new double[Math.Max(1, p.OW)];
+        /// <summary>The doubling levels of kw's set bits (at most 31).</summary>
+        public readonly double[][] Levels = new double[31][];
+        readonly List<double[]> _levels = [];
+        /// <summary>Buffer of level <paramref name="m"/> ≥ 1 (level 0 is the column sums), one block long.</summary>
+        public double[] Level(int m)
+        {
+            while (_levels.Count < m) _levels.Add(new double[Block * p.LW]);
+            return _levels[m - 1];
+        }
     }
 
     sealed class RowScratch(PoolPlan p, int channels)
@@ -318,60 +329,102 @@ public static class RunningSumDriver
         for (; j < len; j++) Unsafe.Add(ref c, j) += (double)Unsafe.Add(ref xin, j) - Unsafe.Add(ref xout, j);
     }
 
+    /// <summary>
+    /// One plane, a block of <see cref="PlaneScratch.Block"/> output rows at a time: first the column sums of every row of the block
+    /// (a copy of the running <c>C</c> per row), then each doubling level over the whole block as one flat array, then the window
+    /// sums of each row. The passes load at shifted offsets what an earlier pass stored; doing each over a block keeps those
+    /// stores far behind the loads (a load overlapping a store still in flight waits for it).
+    /// </summary>
     static void NchwPlane<TW, TF, TD>(PoolPlan p, Geometry g, float[] xa, int q, float[] ya, PlaneScratch s) where TW : IDoubleWidth<TF, TD>
     {
-        int W = p.LW, OW = p.OW;
+        int W = p.LW, OW = p.OW, B = s.Block;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
         ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
         int a = 0, e = 0;
-        for (int oh = 0; oh < p.OH; oh++)
+        for (int oh0 = 0; oh0 < p.OH; oh0 += B)
         {
-            if (p.CountH[oh] == 0) continue;
-            MoveRows<TW, TF, TD>(p, ref x, W, s.C, ref a, ref e, oh);
-            WindowSums<TW, TF, TD>(p, g, s);
-            Finish<TW, TF, TD>(s.S, g.Reciprocal, oh * OW, OW, ref Unsafe.Add(ref y, oh * OW));
+            int rows = Math.Min(B, p.OH - oh0);
+            for (int b = 0; b < rows; b++)
+            {
+                if (p.CountH[oh0 + b] == 0) continue;
+                MoveRows<TW, TF, TD>(p, ref x, W, s.C, ref a, ref e, oh0 + b);
+                Array.Copy(s.C, 0, s.Cb, b * W, W);
+            }
+            WindowRows<TW, TF, TD>(p, g, s, oh0, rows, ref y);
         }
         foreach (var (cell, v) in p.Empty) Unsafe.Add(ref y, cell) = v;
     }
 
     /// <summary>
-    /// <c>S[ow] = Σ C[FirstW[ow] .. FirstW[ow] + CountW[ow])</c>: interior windows (all <c>kw</c> taps) by binary doubling levels,
-    /// the clipped ones by <see cref="EdgeSums"/>.
+    /// Output rows [<paramref name="oh0"/>, oh0 + <paramref name="rows"/>) from their column sums (<see cref="PlaneScratch.Cb"/>): the
+    /// clipped windows by <see cref="EdgeSums"/>, the interior ones (all <c>kw</c> taps) from binary doubling levels — level m holds
+    /// <c>L_m[j] = Σ C[j .. j + 2^m)</c> — summed over the set bits of <c>kw</c> in one final loop that also scales and narrows
+    /// (<c>log2 kw + popcount kw</c> adds per output instead of <c>kw − 1</c>).
     /// </summary>
-    static void WindowSums<TW, TF, TD>(PoolPlan p, Geometry g, PlaneScratch s) where TW : IDoubleWidth<TF, TD>
+    static void WindowRows<TW, TF, TD>(PoolPlan p, Geometry g, PlaneScratch s, int oh0, int rows, ref float y) where TW : IDoubleWidth<TF, TD>
     {
-        int W = p.LW, kw = g.Kw, lo = p.InteriorLo, hi = p.InteriorHi;
-        double[] c = s.C, sum = s.S;
-        if (hi <= lo) { EdgeSums(p, c, sum, 0, p.OW); return; }
-        EdgeSums(p, c, sum, 0, lo);
-        EdgeSums(p, c, sum, hi, p.OW);
-        int s0 = p.FirstW[lo], outs = hi - lo;
-        // sum[lo..hi) accumulates the levels whose bit is set in kw, lowest first; level m (window 2^m) is `cur` (level 0: C
-        // itself), built alternately in the two spare buffers.
-        double[] cur = c;
-        int offset = 0, span = 1;
-        bool started = false;
-        while (true)
+        int W = p.LW, OW = p.OW, kw = g.Kw, lo = p.InteriorLo, hi = p.InteriorHi;
+        double[] cb = s.Cb, sum = s.S;
+        if (hi - lo < TW.FloatCount) lo = hi = 0; // too few interior outputs for a vector: all by the running edge sums
+        for (int b = 0; b < rows; b++)
         {
-            if ((kw & span) != 0)
+            int oh = oh0 + b;
+            if (p.CountH[oh] == 0) continue;
+            ref float yrow = ref Unsafe.Add(ref y, oh * OW);
+            ref double r = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(g.Reciprocal), oh * OW);
+            int left = hi > lo ? lo : OW;
+            EdgeSums(p, cb, b * W, sum, 0, left);
+            for (int ow = 0; ow < left; ow++) Unsafe.Add(ref yrow, ow) = (float)(sum[ow] * Unsafe.Add(ref r, ow));
+            if (hi > lo)
             {
-                Accumulate<TW, TF, TD>(sum, lo, cur, s0 + offset, outs, started);
-                started = true;
-                offset += span;
+                EdgeSums(p, cb, b * W, sum, hi, OW);
+                for (int ow = hi; ow < OW; ow++) Unsafe.Add(ref yrow, ow) = (float)(sum[ow] * Unsafe.Add(ref r, ow));
             }
+        }
+        if (hi <= lo) return;
+        int s0 = p.FirstW[lo], flat = rows * W;
+        // The levels of kw's set bits and their offsets (lowest bit first, as in kw = Σ 2^m), each level over the whole block.
+        Span<int> offsets = stackalloc int[31];
+        var levels = s.Levels;
+        int used = 0, offset = 0;
+        double[] cur = cb;
+        for (int span = 1, m = 0; span <= kw; span *= 2, m++)
+        {
+            if ((kw & span) != 0) { levels[used] = cur; offsets[used++] = s0 + offset; offset += span; }
             if (span * 2 > kw) break;
-            var next = cur == s.A ? s.B : s.A;
-            Pair<TW, TF, TD>(next, cur, span, W - 2 * span + 1); // next[j] = cur[j] + cur[j + span]
-            cur = next; span *= 2;
+            var next = s.Level(m + 1);
+            Pair<TW, TF, TD>(next, cur, span, flat - span); // next[j] = cur[j] + cur[j + span] (values across a row end unused)
+            cur = next;
+        }
+        int n = TW.FloatCount, h = n / 2, outs = hi - lo;
+        for (int b = 0; b < rows; b++)
+        {
+            int oh = oh0 + b;
+            if (p.CountH[oh] == 0) continue;
+            ref float yr = ref Unsafe.Add(ref y, oh * OW + lo);
+            ref double rr = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(g.Reciprocal), oh * OW + lo);
+            int rowBase = b * W;
+            for (int j = 0; ; j += n)
+            {
+                if (j + n > outs) { if (j >= outs) break; j = outs - n; } // a last vector overlapping the previous one (pure recomputation)
+                ref double l0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(levels[0]), rowBase + offsets[0] + j);
+                TD a0 = TW.LoadD(ref l0, 0), a1 = TW.LoadD(ref l0, (nuint)h);
+                for (int t = 1; t < used; t++)
+                {
+                    ref double lt = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(levels[t]), rowBase + offsets[t] + j);
+                    a0 = TW.Add(a0, TW.LoadD(ref lt, 0)); a1 = TW.Add(a1, TW.LoadD(ref lt, (nuint)h));
+                }
+                TW.StoreF(TW.Narrow(TW.Mul(a0, TW.LoadD(ref rr, (nuint)j)), TW.Mul(a1, TW.LoadD(ref rr, (nuint)(j + h)))), ref yr, (nuint)j);
+            }
         }
     }
 
     /// <summary>
-    /// <c>S[ow]</c> for the clipped windows <c>ow ∈ [from, to)</c> by a scalar running sum along W (add entering columns, subtract
-    /// leaving ones, restart when disjoint; the moves <see cref="Geometry"/> counts): one or two adds per output instead of a
-    /// dependent chain of up to <c>kw</c>.
+    /// <c>S[ow]</c> for the clipped windows <c>ow ∈ [from, to)</c> from the column sums at <c>c[c0 ..]</c>, by a scalar running sum
+    /// along W (add entering columns, subtract leaving ones, restart when disjoint; the moves <see cref="Geometry"/> counts): one or
+    /// two adds per output instead of a dependent chain of up to <c>kw</c>.
     /// </summary>
-    static void EdgeSums(PoolPlan p, double[] c, double[] sum, int from, int to)
+    static void EdgeSums(PoolPlan p, double[] c, int c0, double[] sum, int from, int to)
     {
         int[] firstW = p.FirstW, countW = p.CountW;
         double h = 0;
@@ -381,8 +434,8 @@ public static class RunningSumDriver
             int na = firstW[ow], ne = na + countW[ow];
             if (countW[ow] == 0) { sum[ow] = 0; continue; }
             if (na >= we || ow == from) { h = 0; wa = we = na; }
-            for (; we < ne; we++) h += c[we];
-            for (; wa < na; wa++) h -= c[wa];
+            for (; we < ne; we++) h += c[c0 + we];
+            for (; wa < na; wa++) h -= c[c0 + wa];
             sum[ow] = h;
         }
     }
@@ -396,51 +449,6 @@ public static class RunningSumDriver
         for (; j + n <= len; j += n) TW.StoreD(TW.Add(TW.LoadD(ref a, (nuint)j), TW.LoadD(ref b, (nuint)j)), ref d, (nuint)j);
         if (j < len && len >= n) { j = len - n; TW.StoreD(TW.Add(TW.LoadD(ref a, (nuint)j), TW.LoadD(ref b, (nuint)j)), ref d, (nuint)j); return; }
         for (; j < len; j++) Unsafe.Add(ref d, j) = Unsafe.Add(ref a, j) + Unsafe.Add(ref b, j);
-    }
-
-    /// <summary><c>sum[lo + i] (=|+=) src[from + i]</c> for <c>i &lt; len</c>.</summary>
-    static void Accumulate<TW, TF, TD>(double[] sum, int lo, double[] src, int from, int len, bool add) where TW : IDoubleWidth<TF, TD>
-    {
-        ref double d = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(sum), lo);
-        ref double a = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(src), from);
-        int n = TW.FloatCount / 2, j = 0;
-        if (add)
-        {
-            for (; j + n <= len; j += n) TW.StoreD(TW.Add(TW.LoadD(ref d, (nuint)j), TW.LoadD(ref a, (nuint)j)), ref d, (nuint)j);
-            if (j < len && len >= n)
-            {
-                int skip = j - (len - n);
-                j = len - n;
-                TD old = TW.LoadD(ref d, (nuint)j);
-                TW.StoreD(TW.KeepBelow(old, TW.Add(old, TW.LoadD(ref a, (nuint)j)), skip), ref d, (nuint)j);
-                return;
-            }
-            for (; j < len; j++) Unsafe.Add(ref d, j) += Unsafe.Add(ref a, j);
-        }
-        else Array.Copy(src, from, sum, lo, len);
-    }
-
-    /// <summary><c>y[i] = (float)(S[i] · r[cell0 + i])</c> for <c>i &lt; len</c>.</summary>
-    static void Finish<TW, TF, TD>(double[] sa, double[] ra, int cell0, int len, ref float y) where TW : IDoubleWidth<TF, TD>
-    {
-        ref double sum = ref MemoryMarshal.GetArrayDataReference(sa);
-        ref double r = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ra), cell0);
-        int n = TW.FloatCount, h = n / 2, j = 0;
-        for (; j + n <= len; j += n)
-        {
-            var lo = TW.Mul(TW.LoadD(ref sum, (nuint)j), TW.LoadD(ref r, (nuint)j));
-            var hi = TW.Mul(TW.LoadD(ref sum, (nuint)(j + h)), TW.LoadD(ref r, (nuint)(j + h)));
-            TW.StoreF(TW.Narrow(lo, hi), ref y, (nuint)j);
-        }
-        if (j < len && len >= n)
-        {
-            j = len - n;
-            var lo = TW.Mul(TW.LoadD(ref sum, (nuint)j), TW.LoadD(ref r, (nuint)j));
-            var hi = TW.Mul(TW.LoadD(ref sum, (nuint)(j + h)), TW.LoadD(ref r, (nuint)(j + h)));
-            TW.StoreF(TW.Narrow(lo, hi), ref y, (nuint)j);
-            return;
-        }
-        for (; j < len; j++) Unsafe.Add(ref y, j) = (float)(Unsafe.Add(ref sum, j) * Unsafe.Add(ref r, j));
     }
 
     /// <summary>Output rows [<paramref name="oh0"/>, <paramref name="oh1"/>) of image <paramref name="n"/> in NHWC.</summary>
