@@ -136,21 +136,30 @@ public class OptimizedRunningSumTests
             var inputs = new Dictionary<string, Tensor> { [d.Input] = x };
             var expected = OpRegistry.Find(d.Op)!.Evaluate(d.Json, inputs);
             var c = Case(d, expected.Outputs.Keys);
-            var plan = PoolPlan.From(CasePlanner.Plan(c, inputs));
             var wp = CasePlanner.Plan(c, inputs);
+            var plan = PoolPlan.From(wp);
+            RunningSumDriver.OptIn(plan); // whatever MinWindowTaps says; the backend's own plan below follows it
             bool takes = RunningSumDriver.TakesRunningSumPath(plan, wp.X, wp.X.Length);
             string what = $"{d.Name} fixture {fixture} [{Cascade.Name(Cascade.Widest)}]";
             if (Exact.Contains(fixture)) Assert.That(takes, Is.True, $"the running path must serve {what} (T = {RunningSumDriver.Terms(plan)})");
             else Assert.That(takes, Is.False, $"{what} must fall back");
             if (takes) taken++; else fellBack++;
-            var got1 = OptimizedBackend.Run(c, inputs, 1);
-            var got2 = OptimizedBackend.Run(c, inputs, 2);
-            foreach (var (name, exp) in expected.Outputs)
+            // The planned case through its registry kernel (as the backend runs it) at 1 and 2 threads, and the backend itself.
+            var kernel = OptimizedBackend.KernelFor(wp, plan);
+            float[] RunPlanned(int threads)
             {
-                var cmp = OutputComparer.Compare(exp, got1[name], Tolerance.Derived);
-                Assert.That(cmp.Passed, Is.True, $"{cmp.Describe()}\n  {what}");
-                Assert.That(Bits(Floats(got2[name])), Is.EqualTo(Bits(Floats(got1[name]))), $"2 threads differ from 1: {what}");
+                var y = new float[wp.OutputElements];
+                kernel.Run(plan, wp.N, wp.C, wp.X, y, null, threads);
+                return y;
             }
+            var y1 = RunPlanned(1);
+            Assert.That(Bits(RunPlanned(2)), Is.EqualTo(Bits(y1)), $"2 threads differ from 1: {what}");
+            var (name, exp) = expected.Outputs.Single();
+            var cmp = OutputComparer.Compare(exp, AsTensor(y1, wp.OutputShape), Tolerance.Derived);
+            Assert.That(cmp.Passed, Is.True, $"{cmp.Describe()}\n  {what}");
+            var backend = OptimizedBackend.Run(c, inputs, 2);
+            var cmpBackend = OutputComparer.Compare(exp, backend[name], Tolerance.Derived);
+            Assert.That(cmpBackend.Passed, Is.True, $"backend: {cmpBackend.Describe()}\n  {what}");
         }
         Assert.That((taken, fellBack), Is.EqualTo((Exact.Length, Fallback.Length)));
     }
@@ -190,6 +199,7 @@ public class OptimizedRunningSumTests
             catch (InvalidParameterException) { continue; }
             var x = Fill(fixture, [2, c, h, w], (ulong)(w * 1009 + c));
             var plan = new PoolPlan(desc);
+            RunningSumDriver.OptIn(plan);
             bool takes = RunningSumDriver.TakesRunningSumPath(plan, Floats(x), x.Data.Length);
             Assert.That(takes, Is.EqualTo(Exact.Contains(fixture)), $"path for {fixture} on {desc}");
             if (takes) running++; else fixedOrder++;
@@ -217,6 +227,7 @@ public class OptimizedRunningSumTests
         {
             var x = Fill(fixture, [1, 5, 9, 20], 77);
             var plan = new PoolPlan(desc);
+            RunningSumDriver.OptIn(plan);
             var opted = new PoolPlan(desc);
             RunningSumDriver.OptOut(opted);
             Assert.That(RunningSumDriver.PlanQualifies(plan), Is.True);
@@ -231,18 +242,29 @@ public class OptimizedRunningSumTests
     [Test]
     public void PlansOutsideTheRule_TakeTheFixedOrderPath()
     {
-        var x = Floats(Fill("int", [1, 2, 12, 12], 5));
+        int big = (int)Math.Ceiling(Math.Sqrt(RunningSumDriver.MinWindowTaps)), size = big + 6;
+        var x = Floats(Fill("int", [1, 2, size, size], 5));
         bool Takes(PoolDescriptor d) => RunningSumDriver.TakesRunningSumPath(new PoolPlan(d), x, x.Length);
-        Assert.That(Takes(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch)), Is.True, "k7 s1: the rule's own case");
-        Assert.That(Takes(Describe([12, 12], [3, 3], [1, 1], [1, 1], PoolSemantics.Torch)), Is.False, $"k3 (9 taps < {RunningSumDriver.MinWindowTaps}): the fixed-order path is faster");
-        Assert.That(Takes(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch, stride: 2)), Is.False, "stride 2");
-        Assert.That(Takes(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch, dilation: 2)), Is.False, "dilation 2");
+        Assert.That(Takes(Describe([size, size], [big, big], [big / 2, big / 2], [big / 2, big / 2], PoolSemantics.Torch)), Is.True,
+            $"k{big} s1 ({big * big} ≥ {RunningSumDriver.MinWindowTaps} taps): the rule's own case");
+        var x12 = Floats(Fill("int", [1, 2, 12, 12], 5));
+        var k3 = new PoolPlan(Describe([12, 12], [3, 3], [1, 1], [1, 1], PoolSemantics.Torch));
+        Assert.That(RunningSumDriver.TakesRunningSumPath(k3, x12, x12.Length), Is.False, $"k3 (9 taps < {RunningSumDriver.MinWindowTaps}): the fixed-order path is faster");
+        RunningSumDriver.OptIn(k3);
+        Assert.That(RunningSumDriver.TakesRunningSumPath(k3, x12, x12.Length), Is.True, "k3 opted in");
+        x = x12;
+        bool TakesOptedIn(PoolDescriptor d) { var p = new PoolPlan(d); RunningSumDriver.OptIn(p); return RunningSumDriver.TakesRunningSumPath(p, x, x.Length); }
+        Assert.That(TakesOptedIn(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch, stride: 2)), Is.False, "stride 2");
+        Assert.That(TakesOptedIn(Describe([12, 12], [7, 7], [3, 3], [3, 3], PoolSemantics.Torch, dilation: 2)), Is.False, "dilation 2");
         var lp = new PoolDescriptor(Reduction.Lp, [PoolGeometry.Explicit(12, 7, 1, 1, 3, 3, CeilRule.Floor), PoolGeometry.Explicit(12, 7, 1, 1, 3, 3, CeilRule.Floor)], PoolSemantics.Onnx, 1);
-        Assert.That(Takes(lp), Is.False, "Lp (sums of |x|^p, not of x)");
+        Assert.That(TakesOptedIn(lp), Is.False, "Lp (sums of |x|^p, not of x)");
         var x3 = Floats(Fill("int", [1, 1, 8, 8, 8], 5));
         var d3 = new PoolDescriptor(Reduction.Average, Enumerable.Repeat(PoolGeometry.Explicit(8, 7, 1, 1, 3, 3, CeilRule.Floor), 3).ToArray(), PoolSemantics.Torch);
-        Assert.That(RunningSumDriver.TakesRunningSumPath(new PoolPlan(d3), x3, x3.Length), Is.False, "3-D");
+        var p3 = new PoolPlan(d3);
+        RunningSumDriver.OptIn(p3);
+        Assert.That(RunningSumDriver.TakesRunningSumPath(p3, x3, x3.Length), Is.False, "3-D");
         var adaptive = PoolPlan.Adaptive(Reduction.Average, [12, 12], [12, 12], PoolSemantics.Torch);
+        RunningSumDriver.OptIn(adaptive);
         Assert.That(RunningSumDriver.TakesRunningSumPath(adaptive, x, x.Length), Is.False, "adaptive bins");
     }
 

@@ -71,7 +71,7 @@ public static class RunningSumDriver
         public static Geometry? For(PoolPlan p)
         {
             if (p.Reduction != Core.Reduction.Average || p.Factor is null || p.KernelW <= 0) return null;
-            if (!p.SingleSlice || p.Rank > 2 || p.DilH != 1 || p.DilW != 1) return null;
+            if (!p.SingleSlice || p.Rank > 2 || p.DilH != 1 || p.DilW != 1 || p.IsGlobal) return null; // global: GlobalDriver's flat sum
             if (Peak(p.FirstH, p.CountH) is not { } peakRows || Peak(p.FirstW, p.CountW) is not { } peakCols) return null;
             int maxH = p.CountH.Max(), maxW = p.CountW.Max();
             int kh = p.Rank == 2 ? p.Descriptor?.Axes[0].Kernel ?? maxH : 1;
@@ -144,6 +144,23 @@ public static class RunningSumDriver
             var negZero = new Vector<uint>(0x80000000u);
             Vector<uint> max = Vector<uint>.Zero, minM1 = Vector<uint>.AllBitsSet, nz = Vector<uint>.Zero;
             long i = from;
+            uint mx = 0, mn = uint.MaxValue;
+            bool neg = false;
+            if (Vector512.IsHardwareAccelerated && to - from >= 16)
+            {
+                var mask5 = Vector512.Create(0x7FFFFFFFu);
+                var negZero5 = Vector512.Create(0x80000000u);
+                Vector512<uint> max5 = Vector512<uint>.Zero, min5 = Vector512<uint>.AllBitsSet, nz5 = Vector512<uint>.Zero;
+                for (; i + 16 <= to; i += 16)
+                {
+                    var v = Vector512.LoadUnsafe(ref x, (nuint)i);
+                    var a = v & mask5;
+                    max5 = Vector512.Max(max5, a);
+                    min5 = Vector512.Min(min5, a - Vector512<uint>.One);
+                    nz5 |= Vector512.Equals(v, negZero5);
+                }
+                for (int l = 0; l < 16; l++) { mx = Math.Max(mx, max5[l]); mn = Math.Min(mn, min5[l]); neg |= nz5[l] != 0; }
+            }
             for (; i + n <= to; i += n)
             {
                 var v = Vector.LoadUnsafe(ref x, (nuint)i);
@@ -152,8 +169,6 @@ public static class RunningSumDriver
                 minM1 = Vector.Min(minM1, a - Vector<uint>.One); // 0 wraps to 2^32 − 1: zeros never count as the least
                 nz |= Vector.Equals(v, negZero);
             }
-            uint mx = 0, mn = uint.MaxValue;
-            bool neg = false;
             for (int l = 0; l < n; l++) { mx = Math.Max(mx, max[l]); mn = Math.Min(mn, minM1[l]); neg |= nz[l] != 0; }
             for (; i < to; i++)
             {
@@ -164,13 +179,23 @@ public static class RunningSumDriver
         }
     }
 
-    static readonly ConditionalWeakTable<PoolPlan, object> OptedOut = new();
+    static readonly ConditionalWeakTable<PoolPlan, object> OptedOut = new(), OptedIn = new();
 
     /// <summary>Makes <paramref name="plan"/> take the fixed-order path from now on (for measurements and tests against it).</summary>
     public static void OptOut(PoolPlan plan) => OptedOut.AddOrUpdate(plan, plan);
 
-    /// <summary>Whether the plan qualifies, input aside: average, rank ≤ 2, stride 1, dilation 1, at least <see cref="MinWindowTaps"/> taps.</summary>
-    public static bool PlanQualifies(PoolPlan p) => p.RunningSum is { } g && g.WindowTaps >= MinWindowTaps && !OptedOut.TryGetValue(p, out _);
+    /// <summary>
+    /// Makes <paramref name="plan"/> take the running path whatever its window size (where geometry and input allow it), so tests
+    /// exercise it on small problems whatever <see cref="MinWindowTaps"/> is.
+    /// </summary>
+    public static void OptIn(PoolPlan plan) => OptedIn.AddOrUpdate(plan, plan);
+
+    /// <summary>
+    /// Whether the plan qualifies, input aside: average, rank ≤ 2, stride 1, dilation 1, at least <see cref="MinWindowTaps"/> taps
+    /// (or opted in), not opted out.
+    /// </summary>
+    public static bool PlanQualifies(PoolPlan p) =>
+        p.RunningSum is { } g && !OptedOut.TryGetValue(p, out _) && (g.WindowTaps >= MinWindowTaps || OptedIn.TryGetValue(p, out _));
 
     /// <summary>Whether an average over <paramref name="p"/> of the input <paramref name="x"/> (its first <paramref name="length"/> values) takes the running-sum path.</summary>
     public static bool TakesRunningSumPath(PoolPlan p, float[] x, long length) =>
