@@ -66,6 +66,11 @@ public class PoolPlan
     Drivers.NchwDriver.Fused3x3Geometry? _fused;
     bool _fusedKnown;
     Drivers.NchwDriver.Fused3x3Geometry? FusedOnce() { _fused = Drivers.NchwDriver.Fused3x3Geometry.For(this); _fusedKnown = true; return _fused; }
+    /// <summary>The running-sum geometry of a stride-1 average, or null where it does not apply (computed once per plan).</summary>
+    internal Drivers.RunningSumDriver.Geometry? RunningSum => _runningKnown ? _running : RunningOnce();
+    Drivers.RunningSumDriver.Geometry? _running;
+    bool _runningKnown;
+    Drivers.RunningSumDriver.Geometry? RunningOnce() { _running = Drivers.RunningSumDriver.Geometry.For(this); _runningKnown = true; return _running; }
     /// <summary>One output cell whose window is the whole input plane (global pooling): the flat-reduction fast path applies.</summary>
     public bool IsGlobal => OD * OH * OW == 1 && CountD[0] == LD && CountH[0] == LH && CountW[0] == LW && Empty.Length == 0;
 

@@ -51,8 +51,11 @@ public static class NchwDriver
         Run(p, planes, threads, (q, s) => SelectPlane<TOp>(p, x, q, y, indices, s));
     }
 
-    public static void Accumulate<TOp>(PoolPlan p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
+    public static void Accumulate<TOp>(PoolPlan p, int planes, float[] x, float[] y, int threads) where TOp : IAccumulateOperator
+    {
+        if (RunningSumDriver.TryNchw<TOp>(p, planes, x, y, threads)) return;
         Run(p, planes, threads, (q, s) => AccumulatePlane<TOp>(p, x, q, y, s));
+    }
 
     static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane, bool valuesOnly = false)
     {

@@ -21,8 +21,11 @@ public static class NhwcDriver
         else Run(p, batch, channels, threads, (row, yi) => SelectRow<TOp>(p, channels, x, row, y, indices, yi));
     }
 
-    public static void Accumulate<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator =>
+    public static void Accumulate<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, int threads) where TOp : IAccumulateOperator
+    {
+        if (RunningSumDriver.TryNhwc<TOp>(p, batch, channels, x, y, threads)) return;
         Run(p, batch, channels, threads, (row, _) => AccumulateRow<TOp>(p, channels, x, row, y));
+    }
 
     static void Run(PoolPlan p, int batch, int channels, int threads, Action<int, int[]> row)
     {
