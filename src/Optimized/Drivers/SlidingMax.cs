@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using PoolingConformance.Optimized.Kernels;
 using PoolingConformance.Optimized.Operators;
 
 namespace PoolingConformance.Optimized.Drivers;
@@ -53,8 +54,8 @@ public enum RowMethod
 /// the channels). Out-of-bounds positions (padding, the ceil overhang) are the rule's identity (−∞ for a max that skips them).
 /// <para>Served: max pooling without indices, stride 1 and dilation 1 on both axes, 1-D and 2-D, NaN propagating
 /// (<see cref="MaxOperator"/>, <see cref="FirstNanMaxOperator"/>; not TensorFlow's first-tap-only rule, which is not an associative
-/// max), a window of at least <see cref="MinWindow"/> taps on some axis (<see cref="PoolPlan.SlidingMax"/>); and the stride-1
-/// "same" pools of the SPP kernels (<see cref="SppBlock{TOp}"/>).</para>
+/// max), a window of at least <see cref="MinWindowPlanar"/> (planar) or <see cref="MinWindowChannelsLast"/> (channels-last) taps on some axis (<see cref="PoolPlan.SlidingMax"/>); and the stride-1
+/// "same" pools of the SPP kernels (<see cref="Spp"/>).</para>
 /// <para>Exactness: a max of maxima over any cover of a window is the window's max, bit for bit, for every float without NaN
 /// except the sign of a zero (+0 and −0 compare equal). So a unit (plane, channel group) is first computed with the ordered
 /// max, noting NaN through the sum of every tap read (NaN when one is; ∞ − ∞ raises a false alarm, which costs time only); a
@@ -65,13 +66,30 @@ public enum RowMethod
 public static class SlidingMax
 {
     /// <summary>
-    /// The smallest window (taps along the height or the width) for which the planar and channels-last max kernels take this
-    /// path; see docs in <see cref="Windows.For"/> for the measurement behind it.
+    /// The smallest window (taps along the height or the width, whichever is larger) for which the planar max kernel takes this
+    /// path. Measured (SlidingMaxBenchmarks, interleaved, 1×64×56×56, stride 1, padding k/2, one thread, speed-up over the general
+    /// separable kernel, median and range of 11 rounds on a loaded 2-core AMD EPYC with AVX-512): k = 2 1.01× (0.66–1.61), k = 3
+    /// 1.45× (0.97–1.76), k = 4 1.81× (1.41–2.39), k = 5 2.26×, k = 7 3.46×, k = 9 4.28×, k = 13 7.12× (5.47–10.27), k = 17 10.1×,
+    /// k = 25 18.3×.
     /// </summary>
-    public const int MinWindow = 4;
+    public const int MinWindowPlanar = 3;
 
-    /// <summary>Whether a max over <paramref name="p"/> without indices takes the sliding-max path (for tests and reports).</summary>
-    public static bool TakesSlidingMaxPath(PoolPlan p) => p.SlidingMax is not null;
+    /// <summary>
+    /// The same for the channels-last max kernel (whose general path is a direct values-only scan): k = 2 0.98× (0.81–1.16),
+    /// k = 3 0.96× (0.77–1.43), k = 4 1.45× (1.12–2.00), k = 5 1.85×, k = 7 3.53×, k = 9 5.09×, k = 13 14.4× (11.2–17.7),
+    /// k = 17 20.6×, k = 25 43.3×.
+    /// </summary>
+    public const int MinWindowChannelsLast = 4;
+
+    /// <summary>
+    /// Benchmarks only: while set on a thread, plans whose <see cref="PoolPlan.SlidingMax"/> is first read on that thread do not take
+    /// this path (the general kernels run), so a harness can time both on one problem.
+    /// </summary>
+    [ThreadStatic] public static bool SuppressForBenchmarks;
+
+    /// <summary>Whether a max over <paramref name="p"/> without indices takes the sliding-max path in a layout (for tests and reports).</summary>
+    public static bool TakesSlidingMaxPath(PoolPlan p, TensorLayout layout) =>
+        p.SlidingMax is { } g && (layout == TensorLayout.Nchw ? g.Planar : g.ChannelsLast);
 
     /// <summary>The stride-1 window geometry of a plan: windows <c>[S0 + o, S0 + o + K) ∩ [0, L)</c> on both axes.</summary>
     public sealed class Windows
@@ -81,20 +99,29 @@ public static class SlidingMax
         public required int S0H { get; init; }
         public required int S0W { get; init; }
         public required RowMethod Row { get; init; }
+        /// <summary>The planar kernel takes the path (the window reaches <see cref="MinWindowPlanar"/>, or a caller's threshold).</summary>
+        public required bool Planar { get; init; }
+        /// <summary>The channels-last kernel takes the path (the window reaches <see cref="MinWindowChannelsLast"/>, or a caller's threshold).</summary>
+        public required bool ChannelsLast { get; init; }
 
-        /// <summary>The geometry when the path applies to <paramref name="p"/> (a window of at least <paramref name="minWindow"/> taps on some axis), else null.</summary>
-        public static Windows? For(PoolPlan p, int minWindow = MinWindow, RowMethod? row = null)
+        /// <summary>
+        /// The geometry when the path applies to <paramref name="p"/>, else null: by the measured thresholds per layout, or, given
+        /// <paramref name="minWindow"/>, for both layouts from that window size (tests and benchmarks).
+        /// </summary>
+        public static Windows? For(PoolPlan p, int? minWindow = null, RowMethod? row = null)
         {
-            if (p.Reduction != Core.Reduction.Max || p.NanFirstTapOnly || !p.SingleSlice || p.DilH != 1 || p.DilW != 1) return null;
+            if (SuppressForBenchmarks || p.Reduction != Core.Reduction.Max || p.NanFirstTapOnly || !p.SingleSlice || p.DilH != 1 || p.DilW != 1) return null;
             if (p.Descriptor is not { } d || d.Axes.Length is < 1 or > 2) return null;
             var aw = d.Axes[^1];
             var ah = d.Axes.Length == 2 ? d.Axes[0] : new Core.Axis(1, 1, 1, 1, 0, 0, 1);
             if (aw.Stride != 1 || ah.Stride != 1 || aw.Dilation != 1 || ah.Dilation != 1) return null;
-            if (Math.Max(aw.Kernel, ah.Kernel) < minWindow || aw.Kernel < 1 || ah.Kernel < 1) return null;
+            int kmax = Math.Max(aw.Kernel, ah.Kernel);
+            bool planar = kmax >= (minWindow ?? MinWindowPlanar), channelsLast = kmax >= (minWindow ?? MinWindowChannelsLast);
+            if (!(planar || channelsLast) || aw.Kernel < 1 || ah.Kernel < 1) return null;
             int s0w = -aw.PadBegin, s0h = -ah.PadBegin;
             if (s0w > 0 || s0h > 0) return null;
             if (!Matches(p.FirstW, p.CountW, p.OW, p.LW, s0w, aw.Kernel) || !Matches(p.FirstH, p.CountH, p.OH, p.LH, s0h, ah.Kernel)) return null;
-            return new Windows { KH = ah.Kernel, KW = aw.Kernel, S0H = s0h, S0W = s0w, Row = row ?? RowFor(aw.Kernel) };
+            return new Windows { KH = ah.Kernel, KW = aw.Kernel, S0H = s0h, S0W = s0w, Row = row ?? RowFor(aw.Kernel), Planar = planar, ChannelsLast = channelsLast };
         }
 
         static bool Matches(int[] first, int[] count, int outs, int len, int s0, int k)
@@ -106,13 +133,15 @@ public static class SlidingMax
             }
             return true;
         }
-
-        /// <summary>The planar row method for a window of <paramref name="k"/> taps (measured: see <see cref="RowFor"/>).</summary>
-        static RowMethod RowFor(int k) => SlidingMax.RowFor(k);
     }
 
-    /// <summary>The planar row method for a window width (measured, docs/performance.md).</summary>
-    public static RowMethod RowFor(int k) => k >= 6 ? RowMethod.Doubling : RowMethod.Naive;
+    /// <summary>
+    /// The planar row method for a window width. Measured as for <see cref="MinWindowPlanar"/> (speed-up over the general kernel,
+    /// naive / doubling / scalar van Herk rows): k = 3 1.45× / 1.09× / 0.09×, k = 5 2.26× / 1.64× / 0.15×, k = 9 4.28× / 2.92× / 0.41×,
+    /// k = 13 7.12× / 5.19× / 1.00×, k = 17 10.1× / 7.9× / 2.0×, k = 25 18.3× / 14.4× / 3.4×: the naive row wins at every size measured
+    /// (its k loads hit L1; doubling pays a store and a reload per level, the scalar van Herk one element per step).
+    /// </summary>
+    public static RowMethod RowFor(int k) => RowMethod.Naive;
 
     /// <summary>
     /// One unit of work as strides: input value (row r, column c, lane j &lt; G) at <c>r·XRow + c·XPix + j</c>, output likewise with
@@ -126,7 +155,8 @@ public static class SlidingMax
 
     sealed class Scratch
     {
-        float[] _v = [], _h = [], _a = [], _b = [];
+        float[] _v = [], _h = [], _a = [], _b = [], _c = [];
+        public float[] C(int n) => _c.Length >= n ? _c : _c = new float[n];
         public float[] V(int n) => _v.Length >= n ? _v : _v = new float[n];
         public float[] H(int n) => _h.Length >= n ? _h : _h = new float[n];
         public float[] A(int n) => _a.Length >= n ? _a : _a = new float[n];
@@ -243,26 +273,72 @@ public static class SlidingMax
     // ---- SPP ----
 
     /// <summary>
-    /// Block <paramref name="b"/> of <paramref name="B"/> of an SPP kernel: the stride-1 max of window <paramref name="k"/> with
-    /// <c>(k − 1)/2</c> taps before the centre, read from unit <paramref name="u"/>'s bordered plane <paramref name="p"/> (interior
-    /// at <paramref name="origin"/>, rows <paramref name="rowF"/> floats apart; for darknet already clamped to ≥ −FLT_MAX),
-    /// out-of-bounds taps the rule's <paramref name="identity"/>, written straight into the block's place in y. Values as the
-    /// doubling kernel gives them: NaN propagates under PyTorch's rule; the sign of a zero is not fixed (SPP's documented latitude).
+    /// An SPP block list (<see cref="SppKernel"/>'s conventions) by van Herk, one pool at a time: block 0 copies the input, block
+    /// <c>k</c> is the stride-1 max of window k with <c>(k − 1)/2</c> taps before the centre, out-of-bounds taps skipped (−∞ for
+    /// PyTorch; darknet's inputs first clamped to ≥ −FLT_MAX, NaN → −FLT_MAX, and −FLT_MAX as the border). The bits of the doubling
+    /// kernel: NaN propagates under PyTorch's rule, and a ±0 result is the row-major scan's first maximum — doubling keeps the
+    /// left (upper) operand of every tie, hence the leftmost maximum of the topmost row holding one, and van Herk rescans its ±0
+    /// results in that order. Planar: parallel over planes; channels-last: over (image, group of at most 32 channels).
     /// </summary>
-    internal static void SppBlock<TOp>(TensorLayout layout, float[] p, int origin, int rowF, int b, int B, int C, int h, int w, int k,
-        float identity, int u, float[] y) where TOp : ISelectOperator
+    public static void Spp(TensorLayout layout, SppMax rule, int[] blocks, int batch, int channels, int h, int w, float[] x, float[] y, int threads)
     {
-        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(p), origin);
-        ref float y0 = ref MemoryMarshal.GetArrayDataReference(y);
-        int before = (k - 1) / 2;
+        if (rule == SppMax.Torch) Spp<MaxOperator>(layout, false, float.NegativeInfinity, blocks, batch, channels, h, w, x, y, threads);
+        else Spp<NanIgnoringMaxOperator>(layout, true, -float.MaxValue, blocks, batch, channels, h, w, x, y, threads);
+    }
+
+    static void Spp<TOp>(TensorLayout layout, bool clamp, float identity, int[] blocks, int batch, int C, int h, int w, float[] x, float[] y, int threads)
+        where TOp : ISelectOperator
+    {
         bool planar = layout == TensorLayout.Nchw;
-        long yBase = planar ? ((long)(u / C * B + b) * C + u % C) * h * w : ((long)u * h * w * B + b) * C;
-        var unit = planar
-            ? new Unit(h, w, rowF, 1, h, w, w, 1, 1, -before, -before, k, k, identity, RowFor(k))
-            : new Unit(h, w, rowF, C, h, w, (nint)w * B * C, B * C, C, -before, -before, k, k, identity, RowFor(k));
-        ref float yb = ref Unsafe.Add(ref y0, (nint)yBase);
-        var s = Local;
-        if (Compute<OrderedMax>(unit, ref x, ref yb, s)) Compute<OperatorMax<TOp>>(unit, ref x, ref yb, s);
+        int B = blocks.Length, groups = planar ? 1 : (C + 31) / 32;
+        For(planar ? batch * C : batch * groups, threads, t =>
+        {
+            // Unit t: its input origin, lanes, strides; block b's output origin.
+            int n = planar ? t / C : t / groups, gi = planar ? 0 : t % groups;
+            int c0 = planar ? t % C : (int)((long)gi * C / groups), G = planar ? 1 : (int)((long)(gi + 1) * C / groups) - c0;
+            int xPix = planar ? 1 : C, yPix = planar ? 1 : B * C;
+            nint xRow = (nint)w * xPix, yRow = (nint)w * yPix;
+            long xBase = planar ? (long)t * h * w : (long)n * h * w * C + c0;
+            long YBase(int b) => planar ? ((long)(n * B + b) * C + c0) * h * w : ((long)n * h * w * B + b) * C + c0;
+            ref float x0 = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(x), (nint)xBase);
+            ref float y0 = ref MemoryMarshal.GetArrayDataReference(y);
+            var s = Local;
+            ref float src = ref x0;
+            nint srcRow = xRow;
+            int srcPix = xPix;
+            if (clamp)
+            {
+                // darknet: max(−FLT_MAX, v) by its strict > (NaN and −∞ become −FLT_MAX), compacted to G lanes per pixel.
+                var ca = s.C(h * w * G);
+                for (int r = 0; r < h; r++)
+                    for (int c = 0; c < w; c++)
+                        for (int j = 0; j < G; j++)
+                        {
+                            float v = Unsafe.Add(ref x0, r * xRow + (nint)c * xPix + j);
+                            ca[(r * w + c) * G + j] = TOp.Replaces(v, identity) ? v : identity;
+                        }
+                src = ref MemoryMarshal.GetArrayDataReference(ca);
+                srcRow = (nint)w * G; srcPix = G;
+            }
+            for (int b = 0; b < B; b++)
+            {
+                ref float yb = ref Unsafe.Add(ref y0, (nint)YBase(b));
+                int k = blocks[b];
+                if (k == 0)
+                {
+                    for (int r = 0; r < h; r++)
+                        for (int c = 0; c < w; c++)
+                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x0, r * xRow + (nint)c * xPix), G)
+                                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yb, r * yRow + (nint)c * yPix), G));
+                    continue;
+                }
+                int before = (k - 1) / 2;
+                var u = new Unit(h, w, srcRow, srcPix, h, w, yRow, yPix, G, -before, -before, k, k, identity, RowFor(k));
+                bool nan = Compute<OrderedMax>(u, ref src, ref yb, s);
+                if (nan) Compute<OperatorMax<TOp>>(u, ref src, ref yb, s);
+                FixZeros<TOp>(u, ref src, ref yb, scalarCheck: nan);
+            }
+        });
     }
 
     // ---- the two passes ----
@@ -454,11 +530,21 @@ public enum SppAlgorithm
 /// <summary>The SPP kernels' choice between doubling and van Herk, by case shape.</summary>
 public static class SppChoice
 {
-    /// <summary>Whether an SPP case runs van Herk: the rule, from the measurements below.</summary>
-    public static bool UseVanHerk(SppAlgorithm a, TensorLayout layout, int[] blocks, int channels, int h, int w) => a switch
+    /// <summary>
+    /// Whether an SPP case runs van Herk. The rule is the layout: channels-last runs van Herk, planar runs doubling. Measured
+    /// (SlidingMaxBenchmarks, interleaved, one thread, PyTorch rule, speed-up of van Herk over doubling, median and range of 9
+    /// rounds on a loaded 2-core AMD EPYC with AVX-512):
+    /// planar W8 (1×512×20×20, [0,5,9,13]) 0.76× (0.31–1.20), [0,13] 0.48× (0.28–0.90), [0,5] 0.42× (0.22–0.71), 1×64×56×56
+    /// [0,5,9,13] 0.65× (0.33–1.35) — doubling's flat passes over the bordered plane share their tables between the blocks and
+    /// waste nothing on short rows, while van Herk runs per block and per row;
+    /// channels-last W8 117× (38–150), [0,13] 26× (6–205), [0,5] 43× (15–137), 1×64×56×56 [0,5,9,13] 69× (35–99) — the doubling
+    /// kernel runs one unit per image with tables of the whole bordered image (tens of MB allocated per call at 512 channels),
+    /// van Herk per group of 32 channels with a few KB of scratch.
+    /// </summary>
+    public static bool UseVanHerk(SppAlgorithm a, TensorLayout layout, int[] blocks, int batch, int channels, int h, int w) => a switch
     {
         SppAlgorithm.Doubling => false,
         SppAlgorithm.VanHerk => true,
-        _ => false,
+        _ => layout == TensorLayout.Nhwc,
     };
 }

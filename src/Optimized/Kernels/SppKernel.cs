@@ -27,6 +27,8 @@ public enum SppMax
 /// (PyTorch) through every partial max. The sign of a zero result may differ from a left-to-right scan of a window holding both
 /// −0 and +0 (the comparison treats them as equal, and so does <c>verify</c>). No indices.</para>
 /// <para>Planar: parallel over (n, c) planes; channels-last: parallel over images, SIMD over the row of W·C floats.</para>
+/// <para>Channels-last cases run van Herk / Gil-Werman instead (<see cref="SlidingMax.Spp"/>; the choice and its measurements:
+/// <see cref="SppChoice.UseVanHerk"/>); <see cref="SppAlgorithm"/> forces either.</para>
 /// </summary>
 public sealed class SppKernel(TensorLayout layout)
 {
@@ -44,12 +46,12 @@ public sealed class SppKernel(TensorLayout layout)
     public void Run(SppMax rule, int[] blocks, int batch, int channels, int h, int w, float[] x, float[] y, int threads = 1,
         SppAlgorithm algorithm = SppAlgorithm.Auto)
     {
-        bool vh = SppChoice.UseVanHerk(algorithm, Layout, blocks, channels, h, w);
         if (Unsupported(blocks) is { } why) throw new ArgumentException(why, nameof(blocks));
         long inN = (long)batch * channels * h * w;
         if (x.Length < inN || y.Length < inN * blocks.Length) throw new ArgumentException($"{Name}: buffers too small");
-        if (rule == SppMax.Torch) Run<MaxOperator>(float.NegativeInfinity, false, vh, blocks, batch, channels, h, w, x, y, threads);
-        else Run<NanIgnoringMaxOperator>(-float.MaxValue, true, vh, blocks, batch, channels, h, w, x, y, threads);
+        if (SppChoice.UseVanHerk(algorithm, Layout, blocks, batch, channels, h, w)) { SlidingMax.Spp(Layout, rule, blocks, batch, channels, h, w, x, y, threads); return; }
+        if (rule == SppMax.Torch) Run<MaxOperator>(float.NegativeInfinity, false, blocks, batch, channels, h, w, x, y, threads);
+        else Run<NanIgnoringMaxOperator>(-float.MaxValue, true, blocks, batch, channels, h, w, x, y, threads);
     }
 
     sealed class Scratch
@@ -67,7 +69,7 @@ public sealed class SppKernel(TensorLayout layout)
         }
     }
 
-    void Run<TOp>(float identity, bool clamp, bool vh, int[] blocks, int batch, int channels, int h, int w, float[] x, float[] y, int threads) where TOp : ISelectOperator
+    void Run<TOp>(float identity, bool clamp, int[] blocks, int batch, int channels, int h, int w, float[] x, float[] y, int threads) where TOp : ISelectOperator
     {
         int maxK = Math.Max(1, blocks.Max());
         int before = (maxK - 1) / 2, after = maxK - 1 - before; // border widths: every block's window fits
@@ -77,7 +79,7 @@ public sealed class SppKernel(TensorLayout layout)
         int levels = 1;
         while ((1 << levels) <= maxK) levels++;                    // tables over 1, 2, 4, …, largest power of two ≤ maxK taps
         int units = Layout == TensorLayout.Nchw ? batch * channels : batch;
-        void Unit(int u, Scratch s) => Plane<TOp>(u, s, identity, clamp, vh, blocks, channels, h, w, e, before, hp, rowF, levels, x, y);
+        void Unit(int u, Scratch s) => Plane<TOp>(u, s, identity, clamp, blocks, channels, h, w, e, before, hp, rowF, levels, x, y);
         if (threads <= 1 || units <= 1)
         {
             var s = new Scratch(size, levels, identity);
@@ -87,7 +89,7 @@ public sealed class SppKernel(TensorLayout layout)
             (u, _, s) => { Unit(u, s); return s; }, _ => { });
     }
 
-    void Plane<TOp>(int u, Scratch s, float identity, bool clamp, bool vh, int[] blocks, int C, int h, int w, int e, int before, int hp, int rowF,
+    void Plane<TOp>(int u, Scratch s, float identity, bool clamp, int[] blocks, int C, int h, int w, int e, int before, int hp, int rowF,
         int levels, float[] x, float[] y) where TOp : ISelectOperator
     {
         int rowIn = w * e, pix = h * w;
@@ -102,13 +104,12 @@ public sealed class SppKernel(TensorLayout layout)
         // Row tables on the band of interior rows: A[j][q] = max of 2^j consecutive pixels starting at q.
         int band0 = before * rowF, bandN = h * rowF;
         s.A[0] = s.P;
-        for (int j = 1; j < levels && !vh; j++) ShiftDriver.Combine<TOp>(s.A[j], band0, s.A[j - 1], band0, (1 << (j - 1)) * e, bandN);
+        for (int j = 1; j < levels; j++) ShiftDriver.Combine<TOp>(s.A[j], band0, s.A[j - 1], band0, (1 << (j - 1)) * e, bandN);
         int B = blocks.Length;
         for (int b = 0; b < B; b++)
         {
             int k = blocks[b];
             if (k == 0) { CopyOut(x, xBase, 0, w * e, s, b, B, C, h, w, e, u, y, fromInput: true); continue; }
-            if (vh) { SlidingMax.SppBlock<TOp>(Layout, s.P, before * rowF + before * e, rowF, b, B, C, h, w, k, identity, u, y); continue; }
             int j = Log2(k), p2 = 1 << j, kb = (k - 1) / 2;
             // Row pass: Rk[q] = max of k pixels from q (two overlapping table entries).
             if (p2 == k) Array.Copy(s.A[j], band0, s.Rk, band0, bandN);
