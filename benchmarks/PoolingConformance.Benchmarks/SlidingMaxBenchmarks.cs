@@ -50,8 +50,11 @@ public sealed class SlidingCase(string name, params (string Label, Action Run)[]
         var x = Random((long)c * h * w, 2);
         var y = new float[(long)c * fast.OutputPlane];
         var list = new List<(string, Action)> { ("general", () => kernel.Run(general, 1, c, x, y, null, threads)) };
-        if (layout == TensorLayout.Nhwc || SlidingMax.Windows.For(fast, 1) is null)
-            list.Add(("vanHerk", () => kernel.Run(fast, 1, c, x, y, null, threads)));
+        if (layout == TensorLayout.Nhwc)
+        {
+            var g = SlidingMax.Windows.For(fast, 1)!; // forced below the threshold too, to measure it
+            list.Add(("vanHerk", () => SlidingMax.SelectNhwc<Optimized.Operators.MaxOperator>(fast, g, 1, c, x, y, threads)));
+        }
         else
             foreach (var m in new[] { RowMethod.Naive, RowMethod.Doubling, RowMethod.VanHerkScalar })
             {
@@ -70,6 +73,8 @@ public sealed class SlidingCase(string name, params (string Label, Action Run)[]
             yield return Spp([0, 13], 512, 20, 20, l);
             yield return Spp([0, 5], 512, 20, 20, l);
             yield return Spp([0, 5, 9, 13], 64, 56, 56, l);
+            yield return Spp([0, 13], 64, 56, 56, l);
+            yield return Spp([0, 5], 64, 56, 56, l);
         }
         foreach (var l in new[] { TensorLayout.Nchw, TensorLayout.Nhwc })
             foreach (int k in new[] { 2, 3, 4, 5, 7, 9, 13, 17, 25 })

@@ -326,10 +326,12 @@ public static class SlidingMax
                 int k = blocks[b];
                 if (k == 0)
                 {
-                    for (int r = 0; r < h; r++)
-                        for (int c = 0; c < w; c++)
-                            MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x0, r * xRow + (nint)c * xPix), G)
-                                .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yb, r * yRow + (nint)c * yPix), G));
+                    if (planar) MemoryMarshal.CreateReadOnlySpan(ref x0, h * w).CopyTo(MemoryMarshal.CreateSpan(ref yb, h * w));
+                    else
+                        for (int r = 0; r < h; r++)
+                            for (int c = 0; c < w; c++)
+                                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref x0, r * xRow + (nint)c * xPix), G)
+                                    .CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref yb, r * yRow + (nint)c * yPix), G));
                     continue;
                 }
                 int before = (k - 1) / 2;
@@ -413,34 +415,37 @@ public static class SlidingMax
         for (int j = 0; NchwDriver.Next(ref j, n, width); j += n)
         {
             ref float xj = ref Unsafe.Add(ref x, j);
-            // Suffix maxima h[r] = max X(r .. end of r's block), kept for the window starts r < outs.
+            // Suffix maxima h[r] = max X(r .. end of r's block), kept for the window starts r < outs. Per block [b, e): positions
+            // [lo, hi) inside the input, the rest the identity (no load).
             for (int b = (blocks - 1) * k; b >= 0; b -= k)
             {
+                int e = b + k, lo = Math.Clamp(in0, b, e), hi = Math.Clamp(in1, lo, e), r = e - 1;
                 TV acc = id;
-                int r = b + k - 1;
-                for (; r >= outs; r--)
-                    if (r >= in0 && r < in1) acc = TR.Max<TW, TV, TI, TM>(acc, TW.Load(ref xj, (s0 + r) * stride));
-                for (; r >= b; r--)
+                for (; r >= hi; r--) if (r < outs) TW.Store(acc, ref h, (nint)r * n);
+                for (; r >= lo; r--)
                 {
-                    if (r >= in0 && r < in1) acc = TR.Max<TW, TV, TI, TM>(acc, TW.Load(ref xj, (s0 + r) * stride));
-                    TW.Store(acc, ref h, (nint)r * n);
+                    acc = TR.Max<TW, TV, TI, TM>(acc, TW.Load(ref xj, (s0 + r) * stride));
+                    if (r < outs) TW.Store(acc, ref h, (nint)r * n);
                 }
+                for (; r >= b; r--) if (r < outs) TW.Store(acc, ref h, (nint)r * n);
             }
-            // Prefix maxima g (a register, reset at every block start); window o = [o, o + k) ends at r = o + k − 1.
-            TV gv = id;
-            int left = 0;
-            for (int r = 0; r < total; r++)
+            // Prefix maxima g (a register, reset at every block start); window o = [o, o + k) ends at r = o + k − 1, in r's block.
+            for (int b = 0; b < total; b += k)
             {
-                if (left == 0) { gv = id; left = k; }
-                left--;
-                if (r >= in0 && r < in1)
+                int e = Math.Min(b + k, total), lo = Math.Clamp(in0, b, e), hi = Math.Clamp(in1, lo, e), r = b;
+                TV gv = id;
+                // Output o = r − (k − 1) once r reaches the first window's end.
+                for (int o = r - (k - 1); r < lo; r++, o++)
+                    if (o >= 0) TW.Store(TR.Max<TW, TV, TI, TM>(TW.Load(ref h, (nint)o * n), gv), ref y, o * yStride + j);
+                for (int o = r - (k - 1); r < hi; r++, o++)
                 {
                     TV xv = TW.Load(ref xj, (s0 + r) * stride);
                     if (TR.NotesNaN) sum = TW.Add(sum, xv);
                     gv = TR.Max<TW, TV, TI, TM>(gv, xv);
+                    if (o >= 0) TW.Store(TR.Max<TW, TV, TI, TM>(TW.Load(ref h, (nint)o * n), gv), ref y, o * yStride + j);
                 }
-                int o = r - (k - 1);
-                if (o >= 0) TW.Store(TR.Max<TW, TV, TI, TM>(TW.Load(ref h, (nint)o * n), gv), ref y, o * yStride + j);
+                for (int o = r - (k - 1); r < e; r++, o++)
+                    if (o >= 0) TW.Store(TR.Max<TW, TV, TI, TM>(TW.Load(ref h, (nint)o * n), gv), ref y, o * yStride + j);
             }
         }
         return TR.NotesNaN && TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum));
@@ -531,20 +536,20 @@ public enum SppAlgorithm
 public static class SppChoice
 {
     /// <summary>
-    /// Whether an SPP case runs van Herk. The rule is the layout: channels-last runs van Herk, planar runs doubling. Measured
-    /// (SlidingMaxBenchmarks, interleaved, one thread, PyTorch rule, speed-up of van Herk over doubling, median and range of 9
-    /// rounds on a loaded 2-core AMD EPYC with AVX-512):
-    /// planar W8 (1×512×20×20, [0,5,9,13]) 0.76× (0.31–1.20), [0,13] 0.48× (0.28–0.90), [0,5] 0.42× (0.22–0.71), 1×64×56×56
-    /// [0,5,9,13] 0.65× (0.33–1.35) — doubling's flat passes over the bordered plane share their tables between the blocks and
-    /// waste nothing on short rows, while van Herk runs per block and per row;
-    /// channels-last W8 117× (38–150), [0,13] 26× (6–205), [0,5] 43× (15–137), 1×64×56×56 [0,5,9,13] 69× (35–99) — the doubling
-    /// kernel runs one unit per image with tables of the whole bordered image (tens of MB allocated per call at 512 channels),
-    /// van Herk per group of 32 channels with a few KB of scratch.
+    /// Whether an SPP case runs van Herk: channels-last always; planar when the case has a single pooled block over a plane of at
+    /// least 1024 pixels or a window of at least 13 (doubling shares its tables between several blocks and runs flat passes over
+    /// the bordered plane, which small planes favour). Measured (SlidingMaxBenchmarks, interleaved, one thread, PyTorch rule,
+    /// speed-up of van Herk over doubling, median and range of 11 rounds on a loaded 2-core AMD EPYC with AVX-512):
+    /// planar 1×512×20×20: W8 [0,5,9,13] 0.76× (0.73–0.95), [0,13] 1.05× (1.02–1.06), [0,5] 0.85× (0.84–0.97);
+    /// planar 1×64×56×56: [0,5,9,13] 0.99× (0.93–1.59), [0,13] 1.25× (1.11–1.51), [0,5] 1.24× (1.03–1.56);
+    /// channels-last: W8 74× (32–122), 1×512×20×20 [0,13] 76×, [0,5] 70×, 1×64×56×56 [0,5,9,13] 64×, [0,13] 38×, [0,5] 143× — the
+    /// doubling kernel runs one unit per image with tables of the whole bordered image (tens of MB allocated per call at 512
+    /// channels), van Herk per group of at most 32 channels with a few KB of scratch.
     /// </summary>
     public static bool UseVanHerk(SppAlgorithm a, TensorLayout layout, int[] blocks, int batch, int channels, int h, int w) => a switch
     {
         SppAlgorithm.Doubling => false,
         SppAlgorithm.VanHerk => true,
-        _ => layout == TensorLayout.Nhwc,
+        _ => layout == TensorLayout.Nhwc || (blocks.Count(k => k > 0) == 1 && ((long)h * w >= 1024 || blocks.Max() >= 13)),
     };
 }
