@@ -219,6 +219,8 @@ public static class SlidingMax
     /// </summary>
     static void FixZeros<TOp>(in Unit u, ref float x, ref float y, bool scalarCheck) where TOp : ISelectOperator
     {
+        // A contiguous output without a ±0 (the common case) in one pass.
+        if (!scalarCheck && u.YPix == u.G && u.YRow == (nint)u.OW * u.G && !HasZero(ref y, u.OH * u.OW * u.G)) return;
         for (int oh = 0; oh < u.OH; oh++)
         {
             int r0 = Math.Max(0, u.S0H + oh), r1 = Math.Min(u.LH, u.S0H + oh + u.KH);
@@ -376,6 +378,18 @@ public static class SlidingMax
                     nan |= Axis<TR>(ref Unsafe.Add(ref x, (nint)c * u.XPix), u.LH, u.XRow, G, u.S0H, u.KH, u.OH,
                         ref Unsafe.Add(ref v, (nint)(c - u.S0W) * G), vRow, ha, u.Ident);
         }
+        if (G == 1 && u.YPix == 1 && u.Row == RowMethod.Naive && u.OW < FlatRowsBelow && u.OH > 1)
+        {
+            // Short planar rows: the windows of the whole V plane in one flat pass (positions past a row's OW outputs read into the
+            // next row and are dropped), then the rows copied out — one vector loop instead of one per row, with less tail overlap.
+            int flat = (u.OH - 1) * rl + u.OW;
+            var ta = s.A(flat);
+            ref float t = ref MemoryMarshal.GetArrayDataReference(ta);
+            RowNaive<TR>(ref v, flat, u.KW, ref t);
+            for (int oh = 0; oh < u.OH; oh++)
+                MemoryMarshal.CreateReadOnlySpan(ref Unsafe.Add(ref t, oh * rl), u.OW).CopyTo(MemoryMarshal.CreateSpan(ref Unsafe.Add(ref y, oh * u.YRow), u.OW));
+            return nan;
+        }
         for (int oh = 0; oh < u.OH; oh++)
         {
             ref float vr = ref Unsafe.Add(ref v, oh * vRow);
@@ -490,6 +504,20 @@ public static class SlidingMax
         }
     }
 
+    /// <summary>Planar rows shorter than this many outputs take the flat row pass (<see cref="Compute{TR}"/>).</summary>
+    const int FlatRowsBelow = 32;
+
+    static void RowNaive<TR>(ref float v, int outs, int k, ref float y) where TR : IMaxRule
+    {
+        switch (Cascade.For(outs))
+        {
+            case Tier.V512: RowNaive<TR, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref v, outs, k, ref y); break;
+            case Tier.V256: RowNaive<TR, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref v, outs, k, ref y); break;
+            case Tier.V128: RowNaive<TR, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref v, outs, k, ref y); break;
+            default: RowNaive<TR, Scalar, float, int, bool>(ref v, outs, k, ref y); break;
+        }
+    }
+
     /// <summary><c>d[q] = max(s[q], s[q + off])</c> for <c>q &lt; len</c> (d distinct from s).</summary>
     static void Shift<TR>(ref float s, int off, int len, ref float d) where TR : IMaxRule
     {
@@ -536,20 +564,18 @@ public enum SppAlgorithm
 public static class SppChoice
 {
     /// <summary>
-    /// Whether an SPP case runs van Herk: channels-last always; planar when the case has a single pooled block over a plane of at
-    /// least 1024 pixels or a window of at least 13 (doubling shares its tables between several blocks and runs flat passes over
-    /// the bordered plane, which small planes favour). Measured (SlidingMaxBenchmarks, interleaved, one thread, PyTorch rule,
-    /// speed-up of van Herk over doubling, median and range of 11 rounds on a loaded 2-core AMD EPYC with AVX-512):
-    /// planar 1×512×20×20: W8 [0,5,9,13] 0.76× (0.73–0.95), [0,13] 1.05× (1.02–1.06), [0,5] 0.85× (0.84–0.97);
-    /// planar 1×64×56×56: [0,5,9,13] 0.99× (0.93–1.59), [0,13] 1.25× (1.11–1.51), [0,5] 1.24× (1.03–1.56);
-    /// channels-last: W8 74× (32–122), 1×512×20×20 [0,13] 76×, [0,5] 70×, 1×64×56×56 [0,5,9,13] 64×, [0,13] 38×, [0,5] 143× — the
+    /// Whether an SPP case runs van Herk: in every measured shape it is the faster, so <see cref="SppAlgorithm.Auto"/> runs it;
+    /// doubling stays available (and tested) through <see cref="SppAlgorithm.Doubling"/>. Measured (SlidingMaxBenchmarks,
+    /// interleaved, one thread, PyTorch rule, speed-up of van Herk over doubling, median and range of 11 rounds, three runs for
+    /// W8, on a loaded 2-core AMD EPYC with AVX-512, with short planar rows in one flat pass and one ±0 check per plane):
+    /// planar W8 (1×512×20×20, [0,5,9,13]) 1.28× (0.86–1.67), 1.11× (1.01–1.64), 1.13× (1.07–1.60); 1×512×20×20 [0,13] 1.33×
+    /// (1.24–1.90), [0,5] 1.30× (1.19–1.38); 1×64×56×56 [0,5,9,13] 1.09× (0.98–2.25), 1.24× (1.13–1.57), 1.14× (1.03–1.74),
+    /// [0,13] 1.49× (1.37–2.31), [0,5] 1.38× (1.26–1.68);
+    /// channels-last W8 74× (32–122), 1×512×20×20 [0,13] 76×, [0,5] 70×, 1×64×56×56 [0,5,9,13] 64×, [0,13] 38×, [0,5] 143× — the
     /// doubling kernel runs one unit per image with tables of the whole bordered image (tens of MB allocated per call at 512
     /// channels), van Herk per group of at most 32 channels with a few KB of scratch.
+    /// (Before the flat pass and the per-plane ±0 check, planar van Herk measured 0.76× on W8 and doubling was kept there.)
     /// </summary>
-    public static bool UseVanHerk(SppAlgorithm a, TensorLayout layout, int[] blocks, int batch, int channels, int h, int w) => a switch
-    {
-        SppAlgorithm.Doubling => false,
-        SppAlgorithm.VanHerk => true,
-        _ => layout == TensorLayout.Nhwc || (blocks.Count(k => k > 0) == 1 && ((long)h * w >= 1024 || blocks.Max() >= 13)),
-    };
+    public static bool UseVanHerk(SppAlgorithm a, TensorLayout layout, int[] blocks, int batch, int channels, int h, int w) =>
+        a != SppAlgorithm.Doubling;
 }

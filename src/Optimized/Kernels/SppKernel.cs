@@ -27,7 +27,7 @@ public enum SppMax
 /// (PyTorch) through every partial max. The sign of a zero result may differ from a left-to-right scan of a window holding both
 /// −0 and +0 (the comparison treats them as equal, and so does <c>verify</c>). No indices.</para>
 /// <para>Planar: parallel over (n, c) planes; channels-last: parallel over images, SIMD over the row of W·C floats.</para>
-/// <para>Channels-last cases, and planar ones with a single large pool, run van Herk / Gil-Werman instead (<see cref="SlidingMax.Spp"/>; the choice and its measurements:
+/// <para>By default the pools run van Herk / Gil-Werman instead (<see cref="SlidingMax.Spp"/>; the choice and its measurements:
 /// <see cref="SppChoice.UseVanHerk"/>); <see cref="SppAlgorithm"/> forces either.</para>
 /// </summary>
 public sealed class SppKernel(TensorLayout layout)
