@@ -62,6 +62,9 @@ public enum RowMethod
 /// unit with a NaN is computed again with the operator's combine, which propagates NaN; and every ±0 result is recomputed by a
 /// direct scan of its window in row-major order with the operator's rule, which decides the sign as the reference does. Same
 /// code and order whatever the ISA tier or the thread count.</para>
+/// <para>The planar row axis (contiguous, SIMD along the same axis) keeps a direct sliding scan of k loads per vector
+/// (<see cref="RowFor"/>: it measured faster than doubling and than a scalar van Herk at every k to 25), over the whole plane
+/// in one flat pass when rows are short.</para>
 /// </summary>
 public static class SlidingMax
 {
@@ -70,14 +73,16 @@ public static class SlidingMax
     /// path. Measured (SlidingMaxBenchmarks, interleaved, 1×64×56×56, stride 1, padding k/2, one thread, speed-up over the general
     /// separable kernel, median and range of 11 rounds on a loaded 2-core AMD EPYC with AVX-512): k = 2 1.01× (0.66–1.61), k = 3
     /// 1.45× (0.97–1.76), k = 4 1.81× (1.41–2.39), k = 5 2.26×, k = 7 3.46×, k = 9 4.28×, k = 13 7.12× (5.47–10.27), k = 17 10.1×,
-    /// k = 25 18.3×.
+    /// k = 25 18.3×; a later run (with the per-plane ±0 check): k = 2 1.09× (0.93–1.29), k = 3 1.65× (1.58–2.23), k = 4 2.39×,
+    /// k = 13 8.23× (6.18–10.16), at 2 threads 8.24× (5.83–9.67). k = 2 stays on the general kernel (no clear gain).
     /// </summary>
     public const int MinWindowPlanar = 3;
 
     /// <summary>
     /// The same for the channels-last max kernel (whose general path is a direct values-only scan): k = 2 0.98× (0.81–1.16),
     /// k = 3 0.96× (0.77–1.43), k = 4 1.45× (1.12–2.00), k = 5 1.85×, k = 7 3.53×, k = 9 5.09×, k = 13 14.4× (11.2–17.7),
-    /// k = 17 20.6×, k = 25 43.3×.
+    /// k = 17 20.6×, k = 25 43.3×; a later run: k = 2 0.61× (0.55–0.64), k = 3 1.09× (1.01–1.29), k = 4 1.66× (1.33–1.99),
+    /// k = 13 17.1× (16.5–19.2), at 2 threads 15.2× (12.9–20.5). k = 3 is within the noise, so the threshold is 4.
     /// </summary>
     public const int MinWindowChannelsLast = 4;
 
