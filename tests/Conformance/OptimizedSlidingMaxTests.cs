@@ -118,7 +118,7 @@ public class OptimizedSlidingMaxTests
                 var x = Fill(fixture, rank == 1 ? [2, c, w] : [2, c, h, w], (ulong)(k * 1000 + combo));
                 var expected = Reference(x, d);
                 string what = $"k={k} {d} C={c} fixture {fixture}";
-                foreach (var row in rows)
+                foreach (var row in combo % 2 == 0 ? rows : rows[..1]) // the non-default row methods on every other geometry
                 {
                     var g = SlidingMax.Windows.For(plan, minWindow: 1, row: row);
                     Assert.That(g, Is.Not.Null, $"the sliding path must apply: {what}");
@@ -127,7 +127,7 @@ public class OptimizedSlidingMaxTests
                 var g0 = SlidingMax.Windows.For(plan, minWindow: 1)!;
                 Same(expected, Forced(TensorLayout.Nhwc, plan, g0, x, 1), $"NHWC {what}");
                 Same(expected, Forced(TensorLayout.Nhwc, plan, g0, x, 2), $"NHWC 2 threads {what}");
-                Same(expected, Forced(TensorLayout.Nchw, plan, g0, x, 2), $"NCHW 2 threads {what}");
+                if (combo % 2 == 1) Same(expected, Forced(TensorLayout.Nchw, plan, g0, x, 2), $"NCHW 2 threads {what}");
                 foreach (var (layout, min) in new[] { (TensorLayout.Nchw, SlidingMax.MinWindowPlanar), (TensorLayout.Nhwc, SlidingMax.MinWindowChannelsLast) })
                 {
                     Assert.That(SlidingMax.TakesSlidingMaxPath(plan, layout), Is.EqualTo((rank == 1 ? k : Math.Max(k, kh)) >= min), $"{layout} path choice: {what}");
@@ -261,7 +261,7 @@ public class OptimizedSlidingMaxTests
     {
         int i = 0;
         foreach (var (h, w) in new[] { (20, 20), (13, 13), (1, 1), (3, 2 * Width + 1), (Width + 1, 5), (7, 17) })
-            foreach (var fixture in new[] { Fixtures[i % Fixtures.Length], Fixtures[(i + 2) % Fixtures.Length], Fixtures[(i + 4) % Fixtures.Length] })
+            foreach (var fixture in new[] { Fixtures[i % Fixtures.Length], Fixtures[(i + 3) % Fixtures.Length] })
             {
                 int c = ChannelTails()[i % ChannelTails().Length];
                 var x = Fill(fixture, [2, c, h, w], (ulong)(i++ * 31 + 3));
