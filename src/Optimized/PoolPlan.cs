@@ -61,6 +61,12 @@ public class PoolPlan
     bool _stride2Known;
     Drivers.NchwDriver.Stride2Rows? Stride2Once() { _stride2 = Drivers.NchwDriver.Stride2Rows.For(this); _stride2Known = true; return _stride2; }
 
+    /// <summary>The stride-1 van Herk geometry of a max without indices (<see cref="Drivers.SlidingMax"/>), or null where it does not apply (computed once per plan).</summary>
+    public Drivers.SlidingMax.Windows? SlidingMax => _slidingKnown ? _sliding : SlidingOnce();
+    Drivers.SlidingMax.Windows? _sliding;
+    bool _slidingKnown;
+    Drivers.SlidingMax.Windows? SlidingOnce() { _sliding = Drivers.SlidingMax.Windows.For(this); _slidingKnown = true; return _sliding; }
+
     /// <summary>The fused 3×3 stride-1 geometry of the planar accumulation kernels, or null where it does not apply (computed once per plan).</summary>
     internal Drivers.NchwDriver.Fused3x3Geometry? Fused3x3 => _fusedKnown ? _fused : FusedOnce();
     Drivers.NchwDriver.Fused3x3Geometry? _fused;

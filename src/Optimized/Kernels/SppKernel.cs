@@ -27,6 +27,8 @@ public enum SppMax
 /// (PyTorch) through every partial max. The sign of a zero result may differ from a left-to-right scan of a window holding both
 /// −0 and +0 (the comparison treats them as equal, and so does <c>verify</c>). No indices.</para>
 /// <para>Planar: parallel over (n, c) planes; channels-last: parallel over images, SIMD over the row of W·C floats.</para>
+/// <para>By default the pools run van Herk / Gil-Werman instead (<see cref="SlidingMax.Spp"/>; the choice and its measurements:
+/// <see cref="SppChoice.UseVanHerk"/>); <see cref="SppAlgorithm"/> forces either.</para>
 /// </summary>
 public sealed class SppKernel(TensorLayout layout)
 {
@@ -41,11 +43,13 @@ public sealed class SppKernel(TensorLayout layout)
     /// <summary>
     /// Runs the block: planar x N×C×H×W → y N×(B·C)×H×W; channels-last x N×H×W×C → y N×H×W×(B·C), B = <paramref name="blocks"/>.Length.
     /// </summary>
-    public void Run(SppMax rule, int[] blocks, int batch, int channels, int h, int w, float[] x, float[] y, int threads = 1)
+    public void Run(SppMax rule, int[] blocks, int batch, int channels, int h, int w, float[] x, float[] y, int threads = 1,
+        SppAlgorithm algorithm = SppAlgorithm.Auto)
     {
         if (Unsupported(blocks) is { } why) throw new ArgumentException(why, nameof(blocks));
         long inN = (long)batch * channels * h * w;
         if (x.Length < inN || y.Length < inN * blocks.Length) throw new ArgumentException($"{Name}: buffers too small");
+        if (SppChoice.UseVanHerk(algorithm, Layout, blocks, batch, channels, h, w)) { SlidingMax.Spp(Layout, rule, blocks, batch, channels, h, w, x, y, threads); return; }
         if (rule == SppMax.Torch) Run<MaxOperator>(float.NegativeInfinity, false, blocks, batch, channels, h, w, x, y, threads);
         else Run<NanIgnoringMaxOperator>(-float.MaxValue, true, blocks, batch, channels, h, w, x, y, threads);
     }
