@@ -18,17 +18,18 @@ public enum SppMax
 /// window <c>k</c> with <c>(k − 1)/2</c> taps before the centre and the rest after (odd <c>k</c>: <c>k/2</c> each side, PyTorch's
 /// <c>padding = k // 2</c>; darknet's <c>padding = size − 1</c>, offset <c>−(size − 1)/2</c> in C). ultralytics SPP is
 /// <c>[0, 5, 9, 13]</c>, darknet's yolov3-spp <c>[13, 9, 5, 0]</c>, SPPF(k) <c>[0, k, 2k − 1, 3k − 2]</c> (the chained pools' windows).
-/// <para>Algorithm: separable (row max, then column max) by doubling: max tables over 2, 4, 8, … taps, then each window of
-/// <c>k</c> taps as the max of two overlapping table entries (max is idempotent, so the overlap is exact) — O(log k) vector
-/// operations per element for all sizes together, the sparse-table cousin of van Herk / Gil-Werman. Out-of-bounds taps are a
-/// border of the rule's identity (−∞ for PyTorch: <c>x &gt; −∞ || isnan(x)</c> keeps every genuine tap, and a window of −∞ is −∞;
-/// −FLT_MAX for darknet, whose inputs are first clamped to ≥ −FLT_MAX with NaN → −FLT_MAX, exactly what its strict <c>&gt;</c> from
-/// −FLT_MAX yields). Values are exact: max of max over any cover of the window is the window's max, and NaN propagates
-/// (PyTorch) through every partial max. The sign of a zero result may differ from a left-to-right scan of a window holding both
-/// −0 and +0 (the comparison treats them as equal, and so does <c>verify</c>). No indices.</para>
+/// <para>Two separable algorithms (row max, then column max), chosen by <see cref="SppAlgorithm"/> (default: the measured choice
+/// of <see cref="SppChoice.UseVanHerk"/>, which is van Herk in every shape measured). <b>Van Herk / Gil-Werman</b>
+/// (<see cref="SlidingMax.Spp"/>): per pool and axis, prefix maxima inside blocks of <c>k</c> taps and suffix maxima, each window
+/// the max of one suffix and one prefix — about three operations per element whatever <c>k</c>. <b>Doubling</b>: max tables over
+/// 2, 4, 8, … taps, then each window of <c>k</c> taps as the max of two overlapping table entries (max is idempotent, so the
+/// overlap is exact) — O(log k) operations per element for all sizes together. Out-of-bounds taps are a border of the rule's
+/// identity (−∞ for PyTorch: <c>x &gt; −∞ || isnan(x)</c> keeps every genuine tap, and a window of −∞ is −∞; −FLT_MAX for
+/// darknet, whose inputs are first clamped to ≥ −FLT_MAX with NaN → −FLT_MAX, exactly what its strict <c>&gt;</c> from −FLT_MAX
+/// yields). Values are exact: max of max over any cover of the window is the window's max, and NaN propagates (PyTorch) through
+/// every partial max; a ±0 result is rescanned in row-major order, so both algorithms give the scan's sign of zero (a test
+/// compares them bit for bit with each other and with the oracle). No indices.</para>
 /// <para>Planar: parallel over (n, c) planes; channels-last: parallel over images, SIMD over the row of W·C floats.</para>
-/// <para>By default the pools run van Herk / Gil-Werman instead (<see cref="SlidingMax.Spp"/>; the choice and its measurements:
-/// <see cref="SppChoice.UseVanHerk"/>); <see cref="SppAlgorithm"/> forces either.</para>
 /// </summary>
 public sealed class SppKernel(TensorLayout layout)
 {
