@@ -18,21 +18,40 @@ namespace PoolingConformance.Optimized.Drivers;
 /// </summary>
 public static class NchwDriver
 {
-    /// <summary>Per-thread buffers, allocated once per call; <paramref name="valuesOnly"/> (the stride-2 path) needs the row results only.</summary>
-    sealed class Scratch(PoolPlan p, bool valuesOnly = false)
+    /// <summary>
+    /// Per-thread buffers of one plan, each allocated when a path first uses it and kept by the thread for its next call with
+    /// the same plan (<see cref="For"/>): a call used to allocate and zero them all (25 KB for W3, whose fused path uses none of
+    /// them), and in a process with a large heap that garbage streamed through the cache — W3 ran at half speed in
+    /// <c>poolconf bench</c>. Every path writes what it reads, so a reused buffer gives the same bits (the thread-count tests
+    /// run one plan twice on one thread).
+    /// </summary>
+    sealed class Scratch(PoolPlan p)
     {
+        float[]? _t, _v, _r, _s;
+        int[]? _ti, _ri, _yi, _si;
         // Row results of the plane; the stride-2 path needs them only for a plane with a NaN or a row with a ±0 result.
-        float[]? _t;
         public float[] T => _t ??= new float[Math.Max(1, p.LH * p.OW)];
         // The stride-2 path's column maxima of a block of output rows, each row padded with −∞ (Stride2Rows.NewColumnBuffer).
-        public readonly float[] V = valuesOnly && p.Stride2 is { } g ? g.NewColumnBuffer() : [0f];
-        public readonly int[] Ti = new int[valuesOnly ? 1 : Math.Max(1, p.LH * p.OW)];
-        public readonly float[] R = new float[valuesOnly ? 1 : Math.Max(1, p.LW)];
-        public readonly int[] Ri = new int[valuesOnly ? 1 : Math.Max(1, p.LW)];
-        public readonly int[] Yi = new int[valuesOnly ? 1 : Math.Max(1, p.OutputPlane)];
+        public float[] V => _v ??= p.Stride2 is { } g ? g.NewColumnBuffer() : [0f];
+        public int[] Ti => _ti ??= new int[Math.Max(1, p.LH * p.OW)];
+        public float[] R => _r ??= new float[Math.Max(1, p.LW)];
+        public int[] Ri => _ri ??= new int[Math.Max(1, p.LW)];
+        public int[] Yi => _yi ??= new int[Math.Max(1, p.OutputPlane)];
         // 3-D: the 2-D result of every input depth slice (values and in-slice indices), reduced over depth afterwards.
-        public readonly float[] S = new float[p.SingleSlice || valuesOnly ? 1 : p.LD * p.OH * p.OW];
-        public readonly int[] Si = new int[p.SingleSlice || valuesOnly ? 1 : p.LD * p.OH * p.OW];
+        public float[] S => _s ??= new float[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
+        public int[] Si => _si ??= new int[p.SingleSlice ? 1 : p.LD * p.OH * p.OW];
+
+        [ThreadStatic] static Scratch? t_last;
+
+        /// <summary>This thread's buffers for <paramref name="plan"/>: the ones of its last call when that was the same plan.</summary>
+        public static Scratch For(PoolPlan plan)
+        {
+            var s = t_last;
+            if (s is null || !ReferenceEquals(s.Plan, plan)) t_last = s = new Scratch(plan);
+            return s;
+        }
+
+        PoolPlan Plan => p;
     }
 
     /// <summary>Whether a max over <paramref name="p"/> without indices takes the stride-2 values-only path (for tests and reports).</summary>
@@ -46,7 +65,7 @@ public static class NchwDriver
         if (indices is null && p.SlidingMax is { Planar: true } sm) { SlidingMax.SelectNchw<TOp>(p, sm, planes, x, y, threads); return; }
         if (indices is null && p.Stride2 is Stride2Rows g)
         {
-            Run(p, planes, threads, (q, s) => Stride2ColumnsFirstTier<TOp>(p, g, x, q, y, s), valuesOnly: true);
+            Run(p, planes, threads, (q, s) => Stride2ColumnsFirstTier<TOp>(p, g, x, q, y, s));
             return;
         }
         Run(p, planes, threads, (q, s) => SelectPlane<TOp>(p, x, q, y, indices, s));
@@ -58,15 +77,15 @@ public static class NchwDriver
         Run(p, planes, threads, (q, s) => AccumulatePlane<TOp>(p, x, q, y, s));
     }
 
-    static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane, bool valuesOnly = false)
+    static void Run(PoolPlan p, int planes, int threads, Action<int, Scratch> plane)
     {
         if (threads <= 1 || planes <= 1)
         {
-            var s = new Scratch(p, valuesOnly);
+            var s = Scratch.For(p);
             for (int q = 0; q < planes; q++) plane(q, s);
             return;
         }
-        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new Scratch(p, valuesOnly),
+        Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => Scratch.For(p),
             (q, _, s) => { plane(q, s); return s; }, _ => { });
     }
 
@@ -217,6 +236,7 @@ public static class NchwDriver
     }
 
     /// <summary>One strip of 16 output columns from column <paramref name="j"/> of <see cref="Fused3x3Plane{TOp}"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Fused3x3Strip<TOp>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f, int j) where TOp : IAccumulateOperator
     {
         const int n = 16;
@@ -225,6 +245,7 @@ public static class NchwDriver
         bool first = j == 0 && cs < 0, last = j == OW - n && g.RightOvershoot;
         int c0 = j + cs; // input column of tap 0 of this strip's first output
         // Row sum of input row r for this strip (−0 outside the plane).
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         Vector512<float> Row(ref float xr, int r)
         {
             if ((uint)r >= (uint)H) return negZero;
@@ -266,11 +287,13 @@ public static class NchwDriver
     /// per-lane additions and factor as <see cref="Fused3x3Strip{TOp}"/> (so the same bits), a third tap vector past the row end
     /// shifted in from the second with a −0 lane.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Fused3x3Tail256<TOp>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f, int j) where TOp : IAccumulateOperator
     {
         int W = p.LW, H = p.LH, OW = p.OW, OH = p.OH, c0 = j + g.ColStart0, rs = g.RowStart0;
         bool last = g.RightOvershoot;
         var negZero = Vector256.Create(-0f);
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
         Vector256<float> Row(ref float xr, int r)
         {
             if ((uint)r >= (uint)H) return negZero;

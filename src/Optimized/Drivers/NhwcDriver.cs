@@ -175,6 +175,7 @@ public static class NhwcDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void WindowValues<TOp, TW, TV, TI, TM>(ref float x, Geometry g, int iw0, int cntW, bool rescan, ref float y)
         where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
     {
