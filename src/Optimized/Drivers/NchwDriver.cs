@@ -146,6 +146,7 @@ public static class NchwDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void AccumulatePlane<TOp>(PoolPlan p, float[] xa, int q, float[] ya, Scratch s) where TOp : IAccumulateOperator
     {
         int slice = p.LH * p.LW, cells = p.OH * p.OW;
@@ -220,6 +221,7 @@ public static class NchwDriver
     /// (<see cref="Fused3x3Tail256{TOp}"/>) rather than as a Vector512 overlapping the previous strip: W3's rows are 56 = 3·16 + 8
     /// wide, and the overlap recomputed half a strip per row (interleaved: 1.19× at 1 thread, 1.11–1.16× at 2; same bits).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Fused3x3Plane<TOp>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f) where TOp : IAccumulateOperator
     {
         const int n = 16;
