@@ -137,36 +137,11 @@ public static class GpuOtherOps
 
     static Dictionary<string, Tensor> OnnxUnpool(GpuRuntime rt, CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
-        if (opset < 9) throw new InvalidParameterException("opset", $"MaxUnpool exists from opset 9, case opset {opset}");
-        var input = Input(inputs, "X", c.Op);
-        if (input.Rank is < 3 or > 5 || input.Shape.Skip(2).Any(v => v == 0))
-            throw new InvalidParameterException("inputs.X", $"{c.Op} expects X of rank 3 to 5 with non-empty spatial axes, got shape {Tensor.ShapeText(input.Shape)}");
-        int nd = input.Rank - 2;
-        var k = p.IntList("kernel_shape") ?? throw new InvalidParameterException("kernel_shape", "'kernel_shape' is required");
-        if (k.Length != nd || k.Any(v => v <= 0)) throw new InvalidParameterException("kernel_shape", $"kernel_shape must be {nd} positive ints");
-        var s = p.IntList("strides") ?? Enumerable.Repeat(1, nd).ToArray();
-        if (s.Length != nd || s.Any(v => v <= 0)) throw new InvalidParameterException("strides", $"strides must be {nd} positive ints");
-        var pads = p.IntList("pads") ?? new int[2 * nd];
-        if (pads.Length != 2 * nd || pads.Any(v => v < 0)) throw new InvalidParameterException("pads", $"pads must be {2 * nd} non-negative ints");
-        p.EnsureAllUsed(c.Op);
-        var ind = Input(inputs, "I", c.Op);
-        if (ind.DType != DType.Int64) throw new InvalidParameterException("inputs.I", $"I must be int64, got {ind.DType.Name()}");
-        if (!ind.Shape.SequenceEqual(input.Shape)) throw new InvalidParameterException("inputs.I", $"I shape {Tensor.ShapeText(ind.Shape)} must equal X shape {Tensor.ShapeText(input.Shape)}");
-        if (inputs.ContainsKey("output_shape")) throw new NotServedException("MaxUnpool with output_shape (the GPU kernel writes the inferred shape)");
-        var inferred = new int[nd];
-        for (int a = 0; a < nd; a++)
-        {
-            inferred[a] = (input.Shape[2 + a] - 1) * s[a] - (pads[a] + pads[nd + a]) + k[a];
-            if (inferred[a] < 1) throw new InvalidParameterException("pads", $"inferred output size {inferred[a]} on axis {a} is below 1");
-        }
-        int[] outShape = [input.Shape[0], input.Shape[1], .. inferred];
-        long total = Tensor.ElementCount(outShape);
-        var idx = CheckIndices(ind, total, 1, "inputs.I");
+        var u = OnnxMaxUnpoolParams.Read(p, inputs, c.Op,
+            outputShapeUnsupported: () => new NotServedException("MaxUnpool with output_shape (the GPU kernel writes the inferred shape)"));
         // ONNX indices are flat over the whole tensor: one "plane" of every element.
-        var y = Unpool(rt, Float32(input), idx, 1, Math.Max(1, input.Data.Length), total);
-        return new() { ["output"] = new Tensor(input.DType, outShape, Rounded(y, input.DType)) };
+        var y = Unpool(rt, Float32(u.Input), u.Indices, 1, Math.Max(1, u.Input.Data.Length), u.InferredTotal);
+        return new() { ["output"] = new Tensor(u.Input.DType, u.InferredShape, Rounded(y, u.Input.DType)) };
     }
 
     // ---------------------------------------------------------------- ROI

@@ -152,64 +152,11 @@ public static partial class OptimizedBackend
     /// </summary>
     static Dictionary<string, Tensor> RunOnnxMaxUnpool(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
     {
-        const string op = "onnx.MaxUnpool";
-        const long maxOutput = 1L << 28; // the reference's materialization limit
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
-        if (opset < 9) throw new InvalidParameterException("opset", $"MaxUnpool exists from opset 9, case opset {opset}");
-        var input = Input(inputs, "X", op);
-        if (input.Rank is < 3 or > 5) throw new InvalidParameterException("inputs.X", $"{op} expects X of rank 3 to 5 (N, C, 1 to 3 spatial axes), got shape {Tensor.ShapeText(input.Shape)}");
-        if (input.Shape.Skip(2).Any(v => v == 0)) throw new InvalidParameterException("inputs.X", $"{op} expects non-empty spatial axes, got shape {Tensor.ShapeText(input.Shape)}");
-        var x = Float32(input, "X");
-        int nd = input.Rank - 2;
-        var k = p.IntList("kernel_shape") ?? throw new InvalidParameterException("kernel_shape", "'kernel_shape' is required");
-        if (k.Length != nd || k.Any(v => v <= 0)) throw new InvalidParameterException("kernel_shape", $"kernel_shape must be {nd} positive ints");
-        var s = p.IntList("strides") ?? Enumerable.Repeat(1, nd).ToArray();
-        if (s.Length != nd || s.Any(v => v <= 0)) throw new InvalidParameterException("strides", $"strides must be {nd} positive ints");
-        var pads = p.IntList("pads") ?? new int[2 * nd];
-        if (pads.Length != 2 * nd || pads.Any(v => v < 0)) throw new InvalidParameterException("pads", $"pads must be {2 * nd} non-negative ints");
-        p.EnsureAllUsed(op);
-        var ind = Input(inputs, "I", op);
-        if (ind.DType != DType.Int64) throw new InvalidParameterException("inputs.I", $"I must be int64, got {ind.DType.Name()}");
-        if (!ind.Shape.SequenceEqual(input.Shape)) throw new InvalidParameterException("inputs.I", $"I shape {Tensor.ShapeText(ind.Shape)} must equal X shape {Tensor.ShapeText(input.Shape)}");
-        var inferred = new int[nd];
-        for (int a = 0; a < nd; a++)
-        {
-            long inf = (long)(input.Shape[2 + a] - 1) * s[a] - ((long)pads[a] + pads[nd + a]) + k[a];
-            if (inf > maxOutput) throw new InvalidParameterException("strides", $"inferred output size {inf} on axis {a} is more than the {maxOutput} elements the oracle materializes");
-            inferred[a] = (int)inf;
-            if (inferred[a] < 1) throw new InvalidParameterException("pads", $"inferred output size {inferred[a]} on axis {a} is below 1");
-        }
-        int[] inferredShape = [input.Shape[0], input.Shape[1], .. inferred];
-        long inferredTotal = inferredShape.Aggregate(1L, (n, v) => Math.Min(n * v, maxOutput + 1));
-        if (inferredTotal > maxOutput)
-            throw new InvalidParameterException("strides", $"the unpooled output would hold 1 × {inferredTotal} elements, more than the {maxOutput} the oracle materializes");
-        var idx = new long[ind.Data.Length];
-        for (int i = 0; i < idx.Length; i++)
-        {
-            double v = ind.Data[i];
-            if (!(v >= 0 && v < inferredTotal))
-                throw new InvalidParameterException("inputs.I", $"Found an invalid max index: {v} (plane size {inferredTotal}) at element {i}");
-            idx[i] = (long)v;
-        }
-        int[] outShape = inferredShape;
-        if (inputs.TryGetValue("output_shape", out var os))
-        {
-            if (os.DType != DType.Int64 || os.Rank != 1 || os.Shape[0] != input.Rank)
-                throw new InvalidParameterException("inputs.output_shape", $"output_shape must be an int64 vector of {input.Rank} entries");
-            if (os.Data.Any(v => v < 0 || v > int.MaxValue))
-                throw new InvalidParameterException("inputs.output_shape", $"output_shape has an entry outside [0, {int.MaxValue}]");
-            var want = os.Data.Select(v => (int)v).ToArray();
-            if (want[0] != input.Shape[0] || want[1] != input.Shape[1]) throw new InvalidParameterException("inputs.output_shape", "output_shape must keep N and C");
-            for (int a = 0; a < nd; a++)
-                if (want[2 + a] < inferred[a]) throw new InvalidParameterException("inputs.output_shape", $"output_shape {want[2 + a]} on spatial axis {a} is smaller than the inferred {inferred[a]}");
-            if (want.Aggregate(1L, (n, v) => Math.Min(n * v, maxOutput + 1)) > maxOutput)
-                throw new InvalidParameterException("inputs.output_shape", $"output_shape {Tensor.ShapeText(want)} asks for more than {maxOutput} elements");
-            outShape = want;
-        }
+        var u = Planning.OnnxMaxUnpoolParams.Read(p, inputs, "onnx.MaxUnpool", load: t => Float32(t, "X"));
+        var outShape = u.OutputShape ?? u.InferredShape;
         var y = new float[Tensor.ElementCount(outShape)];
-        KernelRegistry.OnnxMaxUnpoolNchw.Run(x, idx, inferredShape, outShape, y, threads);
-        return new(StringComparer.Ordinal) { ["output"] = Output(input.DType, outShape, y) };
+        KernelRegistry.OnnxMaxUnpoolNchw.Run(u.X!, u.Indices, u.InferredShape, outShape, y, threads);
+        return new(StringComparer.Ordinal) { ["output"] = Output(u.Input.DType, outShape, y) };
     }
 
     // ---------------------------------------------------------------- fractional max pooling

@@ -172,26 +172,11 @@ public static partial class OptimizedBackend
         return x;
     }
 
-    /// <summary>The most elements one output (or intermediate sized like one) of a case may hold: 2^28, the oracle's limit (MaxUnpool).</summary>
-    const long MaxOutputElements = 1L << 28;
+    /// <summary>The most elements one output (or intermediate sized like one) of a case may hold: the oracle's limit.</summary>
+    const long MaxOutputElements = OutputLimit.MaxElements;
 
-    /// <summary>
-    /// The product of <paramref name="dims"/> (0 when one is 0), refused naming <paramref name="field"/> past
-    /// <see cref="MaxOutputElements"/>: a parameter that asks for more outputs than the oracle materializes is one clear error, not
-    /// an int overflow or a failed allocation that would stop the whole run. Saturating, so huge dims cannot wrap.
-    /// </summary>
-    static long OutputElements(string field, params long[] dims)
-    {
-        if (dims.Any(d => d == 0)) return 0;
-        long n = 1;
-        foreach (var d in dims)
-        {
-            if (d < 0 || d > MaxOutputElements || n * d > MaxOutputElements)
-                throw new InvalidParameterException(field, $"'{field}' asks for an output of {string.Join("×", dims)} elements, more than the {MaxOutputElements} the oracle materializes");
-            n *= d;
-        }
-        return n;
-    }
+    /// <summary>The product of <paramref name="dims"/>, refused naming <paramref name="field"/> past the oracle's limit (<see cref="OutputLimit.Check"/>).</summary>
+    static long OutputElements(string field, params long[] dims) => OutputLimit.Check(field, dims);
 
     /// <summary>An int64 index output from the kernels' indices (the survey ops, fractional max pooling).</summary>
     static Tensor Indices(int[] shape, long[] idx)

@@ -55,28 +55,31 @@ public class PoolPlan
     /// <summary>Output cells (<c>(od·OH + oh)·OW + ow</c>) whose window has no in-bounds tap, with their value; index −1.</summary>
     public (int Cell, float Value)[] Empty { get; }
 
-    /// <summary>The stride-2 values-only geometry of the planar max kernel, or null where it does not apply (computed once per plan).</summary>
-    internal Drivers.NchwDriver.Stride2Rows? Stride2 => _stride2Known ? _stride2 : Stride2Once();
-    Drivers.NchwDriver.Stride2Rows? _stride2;
-    bool _stride2Known;
-    Drivers.NchwDriver.Stride2Rows? Stride2Once() { _stride2 = Drivers.NchwDriver.Stride2Rows.For(this); _stride2Known = true; return _stride2; }
+    // The geometries of the special paths, each derived from the plan by its driver on first use and kept (null included:
+    // "does not apply" is computed once too).
+    /// <summary>The stride-2 values-only geometry of the planar max kernel, or null where it does not apply.</summary>
+    internal Drivers.NchwDriver.Stride2Rows? Stride2 => Once(ref _stride2, Drivers.NchwDriver.Stride2Rows.For);
+    /// <summary>The stride-1 van Herk geometry of a max without indices (<see cref="Drivers.SlidingMax"/>), or null where it does not apply.</summary>
+    public Drivers.SlidingMax.Windows? SlidingMax => Once(ref _sliding, p => Drivers.SlidingMax.Windows.For(p));
+    /// <summary>The fused 3×3 stride-1 geometry of the planar accumulation kernels, or null where it does not apply.</summary>
+    internal Drivers.NchwDriver.Fused3x3Geometry? Fused3x3 => Once(ref _fused, Drivers.NchwDriver.Fused3x3Geometry.For);
+    /// <summary>The running-sum geometry of a stride-1 average, or null where it does not apply.</summary>
+    internal Drivers.RunningSumDriver.Geometry? RunningSum => Once(ref _running, Drivers.RunningSumDriver.Geometry.For);
+    (bool Known, Drivers.NchwDriver.Stride2Rows? Value) _stride2;
+    (bool Known, Drivers.SlidingMax.Windows? Value) _sliding;
+    (bool Known, Drivers.NchwDriver.Fused3x3Geometry? Value) _fused;
+    (bool Known, Drivers.RunningSumDriver.Geometry? Value) _running;
 
-    /// <summary>The stride-1 van Herk geometry of a max without indices (<see cref="Drivers.SlidingMax"/>), or null where it does not apply (computed once per plan).</summary>
-    public Drivers.SlidingMax.Windows? SlidingMax => _slidingKnown ? _sliding : SlidingOnce();
-    Drivers.SlidingMax.Windows? _sliding;
-    bool _slidingKnown;
-    Drivers.SlidingMax.Windows? SlidingOnce() { _sliding = Drivers.SlidingMax.Windows.For(this); _slidingKnown = true; return _sliding; }
+    T? Once<T>(ref (bool Known, T? Value) slot, Func<PoolPlan, T?> derive) where T : class
+    {
+        if (!slot.Known)
+        {
+            slot.Value = derive(this);
+            slot.Known = true;   // after the value, as the separate flags before this helper were written
+        }
+        return slot.Value;
+    }
 
-    /// <summary>The fused 3×3 stride-1 geometry of the planar accumulation kernels, or null where it does not apply (computed once per plan).</summary>
-    internal Drivers.NchwDriver.Fused3x3Geometry? Fused3x3 => _fusedKnown ? _fused : FusedOnce();
-    Drivers.NchwDriver.Fused3x3Geometry? _fused;
-    bool _fusedKnown;
-    Drivers.NchwDriver.Fused3x3Geometry? FusedOnce() { _fused = Drivers.NchwDriver.Fused3x3Geometry.For(this); _fusedKnown = true; return _fused; }
-    /// <summary>The running-sum geometry of a stride-1 average, or null where it does not apply (computed once per plan).</summary>
-    internal Drivers.RunningSumDriver.Geometry? RunningSum => _runningKnown ? _running : RunningOnce();
-    Drivers.RunningSumDriver.Geometry? _running;
-    bool _runningKnown;
-    Drivers.RunningSumDriver.Geometry? RunningOnce() { _running = Drivers.RunningSumDriver.Geometry.For(this); _runningKnown = true; return _running; }
     /// <summary>One output cell whose window is the whole input plane (global pooling): the flat-reduction fast path applies.</summary>
     public bool IsGlobal => OD * OH * OW == 1 && CountD[0] == LD && CountH[0] == LH && CountW[0] == LW && Empty.Length == 0;
 

@@ -12,7 +12,7 @@ public static class MaxUnpool
 {
     /// <summary>The most output elements the oracle materializes (2^28, as ONNX caps <c>output_shape</c>; 2 GiB of float64).
     /// A larger output is refused naming the parameter that asked for it, never attempted.</summary>
-    public const long MaxOutputElements = 1L << 28;
+    public const long MaxOutputElements = OutputLimit.MaxElements;
 
     /// <summary>Refuses an output of <paramref name="planes"/> × <paramref name="planeSize"/> elements above <see cref="MaxOutputElements"/>.</summary>
     public static void CheckOutputSize(long planes, long planeSize, string field)

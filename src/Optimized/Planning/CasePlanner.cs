@@ -154,9 +154,8 @@ public static class CasePlanner
     static WindowPlan Fixed(string op, Reduction r, Tensor input, int n, int c, int[] spatial, PoolDescriptor desc, bool channelsLast,
         string valueName, string? indexName, IndexFormat fmt, bool columnMajor, int[] outputShape)
     {
-        // The oracle's materialization limit (2^28 elements, OutputLimit / MaxUnpool.MaxOutputElements), refused naming the same
-        // padding field, before any per-axis table is allocated.
-        desc.CheckOutputSize(n, c, 1L << 28);
+        // The oracle's materialization limit, refused naming the same padding field, before any per-axis table is allocated.
+        desc.CheckOutputSize(n, c, OutputLimit.MaxElements);
         var tables = Pad3(desc.Axes.Select(AxisTable.From).ToArray());
         return new WindowPlan
         {

@@ -1,15 +1,13 @@
-using PoolingConformance.Core;
-
-namespace PoolingConformance.Reference;
+namespace PoolingConformance.Core;
 
 /// <summary>
-/// The oracle's one materialization limit, <see cref="MaxUnpool.MaxOutputElements"/> (2^28 elements), applied to any output a
-/// parameter sizes: a case asking for more is one clear refusal naming that parameter, never an int overflow or a failed
-/// allocation that stops the whole run. Same field and wording as the optimized backend's check (OptimizedBackend.OutputElements).
+/// The oracle's one materialization limit, 2^28 elements (2 GiB of doubles), applied to any output a parameter sizes: a case
+/// asking for more is one clear refusal naming that parameter, never an int overflow or a failed allocation that stops the
+/// whole run. In Core so that the oracle and the optimized and GPU backends refuse with one check, the same field and wording.
 /// </summary>
 public static class OutputLimit
 {
-    public const long MaxElements = MaxUnpool.MaxOutputElements;
+    public const long MaxElements = 1L << 28;
 
     /// <summary>
     /// The product of <paramref name="dims"/> (0 when one is 0), refused naming <paramref name="field"/> past <see cref="MaxElements"/>.
