@@ -19,21 +19,14 @@ public sealed class MedianPoolKernel
 
     public void Run(float[] x, int batch, int channels, SurveyGeometry g, MedianEven even, bool ignoreNan, float[] y, long[] indices, int threads = 1)
     {
-        int outPlane = g.OutPlane, inPlane = g.InPlane, ow = g.W.Output, oh = g.H.Output, kk = g.KernelTaps;
+        int outPlane = g.OutPlane;
         if (y.Length < (long)batch * channels * outPlane || indices.Length < (long)batch * channels * outPlane) throw new ArgumentException($"{Name}: buffers too small");
-        SurveyGeometry.ForPlanes(batch * channels, threads, q =>
+        g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
-            var vals = new float[kk];
-            var taps = new int[kk];
-            var sorted = new float[kk];
-            long inBase = (long)q * inPlane, outBase = (long)q * outPlane;
-            for (int r = 0; r < oh; r++)
-                for (int c = 0; c < ow; c++)
-                {
-                    long o = outBase + (long)r * ow + c;
-                    int n = g.Gather(x, inBase, r, c, vals, taps);
-                    (y[o], indices[o]) = Cell(vals, taps, sorted, n, even, ignoreNan);
-                }
+            var vals = win.Values;
+            var taps = win.Taps;
+            var sorted = win.Extra;
+            (y[o], indices[o]) = Cell(vals, taps, sorted, n, even, ignoreNan);
         });
     }
 

@@ -14,20 +14,14 @@ public sealed class RankAvgPoolKernel
 
     public void Run(float[] x, int batch, int channels, SurveyGeometry g, int t, float[] y, int threads = 1)
     {
-        int outPlane = g.OutPlane, inPlane = g.InPlane, ow = g.W.Output, oh = g.H.Output, kk = g.KernelTaps;
+        int outPlane = g.OutPlane;
         if (y.Length < (long)batch * channels * outPlane) throw new ArgumentException($"{Name}: buffers too small");
-        SurveyGeometry.ForPlanes(batch * channels, threads, q =>
+        g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
-            var vals = new float[kk];
-            var taps = new int[kk];
-            var order = new int[kk];
-            long inBase = (long)q * inPlane, outBase = (long)q * outPlane;
-            for (int r = 0; r < oh; r++)
-                for (int c = 0; c < ow; c++)
-                {
-                    int n = g.Gather(x, inBase, r, c, vals, taps);
-                    y[outBase + (long)r * ow + c] = Cell(vals, order, n, t);
-                }
+            var vals = win.Values;
+            var taps = win.Taps;
+            var order = win.Order;
+            y[o] = Cell(vals, order, n, t);
         });
     }
 

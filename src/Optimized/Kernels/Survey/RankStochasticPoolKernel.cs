@@ -23,44 +23,37 @@ public sealed class RankStochasticPoolKernel
     public void Run(float[] x, int batch, int channels, SurveyGeometry g, double alpha, RankRemainder remainder, double[] uniforms,
         float[] y, long[] indices, int threads = 1)
     {
-        int outPlane = g.OutPlane, inPlane = g.InPlane, ow = g.W.Output, oh = g.H.Output, kk = g.KernelTaps;
+        int outPlane = g.OutPlane, kk = g.KernelTaps;
         long outN = (long)batch * channels * outPlane;
         if (y.Length < outN || indices.Length < outN || uniforms.Length < outN) throw new ArgumentException($"{Name}: buffers too small");
         var weights = RankOrder.Weights(alpha, kk);
         var rems = RankOrder.Remainders(alpha, kk);
-        SurveyGeometry.ForPlanes(batch * channels, threads, q =>
+        g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
-            var vals = new float[kk];
-            var taps = new int[kk];
-            var order = new int[kk];
-            var p = new double[kk];
-            long inBase = (long)q * inPlane, outBase = (long)q * outPlane;
-            for (int r = 0; r < oh; r++)
-                for (int c = 0; c < ow; c++)
-                {
-                    long o = outBase + (long)r * ow + c;
-                    int n = g.Gather(x, inBase, r, c, vals, taps);
-                    if (n == 0) { y[o] = 0; indices[o] = -1; continue; }
-                    int nan = SurveyGeometry.FirstNaN(vals, n);
-                    if (nan >= 0) { y[o] = float.NaN; indices[o] = taps[nan]; continue; }
-                    RankOrder.ByRank(vals, n, order);
-                    for (int k = 0; k < n; k++) p[order[k]] = weights[k];
-                    double u = uniforms[o], rem = rems[n], thres = u;
-                    if (remainder == RankRemainder.Renormalize) thres = u * (1 - rem);
-                    else if (remainder == RankRemainder.LastRank) p[order[n - 1]] += rem;
-                    double cum = 0;
-                    int sel = -1;
-                    for (int i = 0; i < n; i++)
-                    {
-                        cum += p[i];
-                        if (cum >= thres) { sel = i; break; }
-                    }
-                    if (sel < 0)
-                        throw new InvalidParameterException("inputs.uniforms",
-                            $"u = {u} exceeds the rank weights' total {cum} (remainder (1−α)^n = {rem}) at output cell {o}; the official code leaves this cell stale (remainder = 'error')");
-                    y[o] = vals[sel];
-                    indices[o] = taps[sel];
-                }
+            var vals = win.Values;
+            var taps = win.Taps;
+            var order = win.Order;
+            var p = win.Weights;
+            if (n == 0) { y[o] = 0; indices[o] = -1; return; }
+            int nan = SurveyGeometry.FirstNaN(vals, n);
+            if (nan >= 0) { y[o] = float.NaN; indices[o] = taps[nan]; return; }
+            RankOrder.ByRank(vals, n, order);
+            for (int k = 0; k < n; k++) p[order[k]] = weights[k];
+            double u = uniforms[o], rem = rems[n], thres = u;
+            if (remainder == RankRemainder.Renormalize) thres = u * (1 - rem);
+            else if (remainder == RankRemainder.LastRank) p[order[n - 1]] += rem;
+            double cum = 0;
+            int sel = -1;
+            for (int i = 0; i < n; i++)
+            {
+                cum += p[i];
+                if (cum >= thres) { sel = i; break; }
+            }
+            if (sel < 0)
+                throw new InvalidParameterException("inputs.uniforms",
+                    $"u = {u} exceeds the rank weights' total {cum} (remainder (1−α)^n = {rem}) at output cell {o}; the official code leaves this cell stale (remainder = 'error')");
+            y[o] = vals[sel];
+            indices[o] = taps[sel];
         });
     }
 }

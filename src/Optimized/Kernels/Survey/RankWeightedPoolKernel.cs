@@ -14,21 +14,15 @@ public sealed class RankWeightedPoolKernel
 
     public void Run(float[] x, int batch, int channels, SurveyGeometry g, double alpha, float[] y, int threads = 1)
     {
-        int outPlane = g.OutPlane, inPlane = g.InPlane, ow = g.W.Output, oh = g.H.Output, kk = g.KernelTaps;
+        int outPlane = g.OutPlane, kk = g.KernelTaps;
         if (y.Length < (long)batch * channels * outPlane) throw new ArgumentException($"{Name}: buffers too small");
         var weights = RankOrder.Weights(alpha, kk);
-        SurveyGeometry.ForPlanes(batch * channels, threads, q =>
+        g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
-            var vals = new float[kk];
-            var taps = new int[kk];
-            var order = new int[kk];
-            long inBase = (long)q * inPlane, outBase = (long)q * outPlane;
-            for (int r = 0; r < oh; r++)
-                for (int c = 0; c < ow; c++)
-                {
-                    int n = g.Gather(x, inBase, r, c, vals, taps);
-                    y[outBase + (long)r * ow + c] = Cell(vals, order, n, weights);
-                }
+            var vals = win.Values;
+            var taps = win.Taps;
+            var order = win.Order;
+            y[o] = Cell(vals, order, n, weights);
         });
     }
 

@@ -21,69 +21,56 @@ public sealed class StochasticPoolKernel
     public void Train(float[] x, int batch, int channels, SurveyGeometry g, bool strict, bool zeroWindowError, double[] uniforms,
         float[] y, long[] indices, int threads = 1)
     {
-        int outPlane = g.OutPlane, inPlane = g.InPlane, ow = g.W.Output, oh = g.H.Output, kk = g.KernelTaps;
+        int outPlane = g.OutPlane;
         long outN = (long)batch * channels * outPlane;
         if (y.Length < outN || indices.Length < outN || uniforms.Length < outN) throw new ArgumentException($"{Name}: buffers too small");
-        SurveyGeometry.ForPlanes(batch * channels, threads, q =>
+        g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
-            var vals = new float[kk];
-            var taps = new int[kk];
-            long inBase = (long)q * inPlane, outBase = (long)q * outPlane;
-            for (int r = 0; r < oh; r++)
-                for (int c = 0; c < ow; c++)
-                {
-                    long o = outBase + (long)r * ow + c;
-                    int n = g.Gather(x, inBase, r, c, vals, taps);
-                    if (n == 0) { y[o] = 0; indices[o] = -1; continue; }
-                    int nan = SurveyGeometry.FirstNaN(vals, n);
-                    if (nan >= 0) { y[o] = float.NaN; indices[o] = taps[nan]; continue; }
-                    double s = 0, sc = 0;
-                    for (int i = 0; i < n; i++) SurveyGeometry.TwoSum(ref s, ref sc, vals[i]);
-                    double thres = uniforms[o] * SurveyGeometry.Total(s, sc);
-                    double cs = 0, cc = 0;
-                    int sel = -1;
-                    for (int i = 0; i < n; i++)
-                    {
-                        SurveyGeometry.TwoSum(ref cs, ref cc, vals[i]);
-                        double cum = cs + cc;
-                        if (strict ? cum > thres : cum >= thres) { sel = i; break; }
-                    }
-                    if (sel < 0)
-                    {
-                        if (zeroWindowError) throw new InvalidParameterException("zero_window", $"output cell {o}: all-zero window under the strict rule selects nothing");
-                        y[o] = 0; indices[o] = taps[0];
-                        continue;
-                    }
-                    y[o] = vals[sel];
-                    indices[o] = taps[sel];
-                }
+            var vals = win.Values;
+            var taps = win.Taps;
+            if (n == 0) { y[o] = 0; indices[o] = -1; return; }
+            int nan = SurveyGeometry.FirstNaN(vals, n);
+            if (nan >= 0) { y[o] = float.NaN; indices[o] = taps[nan]; return; }
+            double s = 0, sc = 0;
+            for (int i = 0; i < n; i++) SurveyGeometry.TwoSum(ref s, ref sc, vals[i]);
+            double thres = uniforms[o] * SurveyGeometry.Total(s, sc);
+            double cs = 0, cc = 0;
+            int sel = -1;
+            for (int i = 0; i < n; i++)
+            {
+                SurveyGeometry.TwoSum(ref cs, ref cc, vals[i]);
+                double cum = cs + cc;
+                if (strict ? cum > thres : cum >= thres) { sel = i; break; }
+            }
+            if (sel < 0)
+            {
+                if (zeroWindowError) throw new InvalidParameterException("zero_window", $"output cell {o}: all-zero window under the strict rule selects nothing");
+                y[o] = 0; indices[o] = taps[0];
+                return;
+            }
+            y[o] = vals[sel];
+            indices[o] = taps[sel];
         });
     }
 
     /// <summary>Inference (probabilistic weighting) <c>Σx²/Σx</c>.</summary>
     public void Infer(float[] x, int batch, int channels, SurveyGeometry g, float[] y, int threads = 1)
     {
-        int outPlane = g.OutPlane, inPlane = g.InPlane, ow = g.W.Output, oh = g.H.Output, kk = g.KernelTaps;
+        int outPlane = g.OutPlane;
         if (y.Length < (long)batch * channels * outPlane) throw new ArgumentException($"{Name}: buffers too small");
-        SurveyGeometry.ForPlanes(batch * channels, threads, q =>
+        g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
-            var vals = new float[kk];
-            var taps = new int[kk];
-            long inBase = (long)q * inPlane, outBase = (long)q * outPlane;
-            for (int r = 0; r < oh; r++)
-                for (int c = 0; c < ow; c++)
-                {
-                    int n = g.Gather(x, inBase, r, c, vals, taps);
-                    double s = 0, sc = 0, sq = 0, qc = 0;
-                    for (int i = 0; i < n; i++)
-                    {
-                        double v = vals[i];
-                        SurveyGeometry.TwoSum(ref s, ref sc, v);
-                        SurveyGeometry.TwoSum(ref sq, ref qc, v * v);
-                    }
-                    double sum = SurveyGeometry.Total(s, sc);
-                    y[outBase + (long)r * ow + c] = n == 0 || sum == 0 ? 0f : double.IsNaN(sum) ? float.NaN : (float)((sq + qc) / sum);
-                }
+            var vals = win.Values;
+            var taps = win.Taps;
+            double s = 0, sc = 0, sq = 0, qc = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double v = vals[i];
+                SurveyGeometry.TwoSum(ref s, ref sc, v);
+                SurveyGeometry.TwoSum(ref sq, ref qc, v * v);
+            }
+            double sum = SurveyGeometry.Total(s, sc);
+            y[o] = n == 0 || sum == 0 ? 0f : double.IsNaN(sum) ? float.NaN : (float)((sq + qc) / sum);
         });
     }
 }

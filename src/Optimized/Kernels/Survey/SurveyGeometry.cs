@@ -76,6 +76,28 @@ public sealed class SurveyGeometry
     }
 
     /// <summary>
+    /// The window loop of the scalar survey kernels: for every output cell of every plane (planes in parallel through
+    /// <see cref="ForPlanes"/>, cells in output order), the cell's in-bounds taps gathered into <see cref="WindowScratch.Values"/>
+    /// and <see cref="WindowScratch.Taps"/> (<see cref="Gather"/>), then <paramref name="cell"/> with the flat output index and the
+    /// tap count. The scratch is one per plane, its extra arrays free for the kernel's own use.
+    /// </summary>
+    public void ForEachWindow(float[] x, int planes, int threads, Action<long, int, WindowScratch> cell)
+    {
+        int outPlane = OutPlane, inPlane = InPlane, ow = W.Output, oh = H.Output, kk = KernelTaps;
+        ForPlanes(planes, threads, q =>
+        {
+            var s = new WindowScratch(kk) { InBase = (long)q * inPlane };
+            long outBase = (long)q * outPlane;
+            for (int r = 0; r < oh; r++)
+                for (int c = 0; c < ow; c++)
+                {
+                    s.Row = r; s.Col = c;
+                    cell(outBase + (long)r * ow + c, Gather(x, s.InBase, r, c, s.Values, s.Taps), s);
+                }
+        });
+    }
+
+    /// <summary>
     /// Runs <paramref name="plane"/> for every plane, in parallel over planes with at most <paramref name="threads"/> workers;
     /// every plane is computed by one thread the same way, so results do not depend on the thread count. When planes throw, the
     /// exception of the lowest plane is rethrown (the one the reference, which scans in output order, reports first).
@@ -123,4 +145,22 @@ public sealed class SurveyGeometry
 
     /// <summary>A compensated sum's value: <c>s + comp</c>, or <c>s</c> where that is not finite (an infinite or NaN term).</summary>
     public static double Total(double s, double comp) => double.IsFinite(s + comp) ? s + comp : s;
+}
+
+/// <summary>Per-plane buffers of <see cref="SurveyGeometry.ForEachWindow"/>: the gathered window and the cell it belongs to.</summary>
+public sealed class WindowScratch(int taps)
+{
+    /// <summary>The window's in-bounds tap values, in scan order.</summary>
+    public readonly float[] Values = new float[taps];
+    /// <summary>Their flat in-plane indices.</summary>
+    public readonly int[] Taps = new int[taps];
+    /// <summary>Free for the kernel: a second gathered input, sorted values.</summary>
+    public readonly float[] Extra = new float[taps];
+    /// <summary>Free for the kernel: a rank order.</summary>
+    public readonly int[] Order = new int[taps];
+    /// <summary>Free for the kernel: per-tap probabilities.</summary>
+    public readonly double[] Weights = new double[taps];
+    /// <summary>The plane's first input element, and the output cell's row and column.</summary>
+    public long InBase;
+    public int Row, Col;
 }

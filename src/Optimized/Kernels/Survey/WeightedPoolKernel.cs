@@ -15,44 +15,38 @@ public sealed class WeightedPoolKernel
 
     public void Run(float[] x, float[] weight, int batch, int channels, SurveyGeometry g, bool zeroAverage, float[] y, int threads = 1)
     {
-        int outPlane = g.OutPlane, inPlane = g.InPlane, ow = g.W.Output, oh = g.H.Output, kk = g.KernelTaps;
+        int outPlane = g.OutPlane, inPlane = g.InPlane;
         long inN = (long)batch * channels * inPlane;
         if (y.Length < (long)batch * channels * outPlane || x.Length < inN || weight.Length < inN) throw new ArgumentException($"{Name}: buffers too small");
-        SurveyGeometry.ForPlanes(batch * channels, threads, q =>
+        g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
-            var vals = new float[kk];
-            var ws = new float[kk];
-            var taps = new int[kk];
-            long inBase = (long)q * inPlane, outBase = (long)q * outPlane;
-            for (int r = 0; r < oh; r++)
-                for (int c = 0; c < ow; c++)
+            var vals = win.Values;
+            var ws = win.Extra;
+            var taps = win.Taps;
+            g.Gather(weight, win.InBase, win.Row, win.Col, ws, taps);
+            double num = 0, numC = 0, den = 0, denC = 0;
+            for (int i = 0; i < n; i++)
+            {
+                double wi = ws[i];
+                if (wi == 0) continue;
+                SurveyGeometry.TwoSum(ref num, ref numC, wi * vals[i]);
+                SurveyGeometry.TwoSum(ref den, ref denC, wi);
+            }
+            double dn = den + denC;
+            float v;
+            if (n == 0) v = 0;
+            else if (dn == 0)
+            {
+                if (!zeroAverage) v = 0;
+                else
                 {
-                    int n = g.Gather(x, inBase, r, c, vals, taps);
-                    g.Gather(weight, inBase, r, c, ws, taps);
-                    double num = 0, numC = 0, den = 0, denC = 0;
-                    for (int i = 0; i < n; i++)
-                    {
-                        double wi = ws[i];
-                        if (wi == 0) continue;
-                        SurveyGeometry.TwoSum(ref num, ref numC, wi * vals[i]);
-                        SurveyGeometry.TwoSum(ref den, ref denC, wi);
-                    }
-                    double dn = den + denC;
-                    float v;
-                    if (n == 0) v = 0;
-                    else if (dn == 0)
-                    {
-                        if (!zeroAverage) v = 0;
-                        else
-                        {
-                            double s = 0, sc = 0;
-                            for (int i = 0; i < n; i++) SurveyGeometry.TwoSum(ref s, ref sc, vals[i]);
-                            v = (float)(SurveyGeometry.Total(s, sc) / n);
-                        }
-                    }
-                    else v = (float)(SurveyGeometry.Total(num, numC) / dn);
-                    y[outBase + (long)r * ow + c] = v;
+                    double s = 0, sc = 0;
+                    for (int i = 0; i < n; i++) SurveyGeometry.TwoSum(ref s, ref sc, vals[i]);
+                    v = (float)(SurveyGeometry.Total(s, sc) / n);
                 }
+            }
+            else v = (float)(SurveyGeometry.Total(num, numC) / dn);
+            y[o] = v;
         });
     }
 }
