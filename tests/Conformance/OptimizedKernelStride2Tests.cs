@@ -181,48 +181,80 @@ public class OptimizedKernelStride2Tests
 
     /// <summary>
     /// The columns-first reduction (column maxima of a window's rows, then the stride-2 maxima along them) sees the taps out of
-    /// scan order, so it must hand every NaN plane and every ±0 result back to the scan-order path. Pinned here by hand, in the
-    /// vector part and at the padded border column, for k = 3 (straight-line code) and k = 5 (the loop): a NaN in the middle
-    /// or last row of a window (the column max alone would drop it), +∞ and −∞ in one column (the NaN detector's false alarm:
-    /// same bits, scan-order path), mixed-sign zeros a column-first order would resolve the other way, and a ReLU-like plane
-    /// of mostly +0 with scattered −0.
+    /// scan order, so it must hand every NaN plane and every ±0 result back to the scan-order path. Pinned here by hand for k = 3
+    /// (straight-line code) and k = 5 (the loop), in three widths: 2w + 7 (k = 3 runs the two-pass form: its last window reaches the
+    /// end padding), 2w + 8 and 4w − 2 (k = 3 runs the one-pass form, with a tail of 4 outputs held in one vector and a tail of
+    /// w − 1 outputs computed as an overlapping block), at the padded border column, inside the vector part, and in the last two
+    /// output columns: a NaN in the middle or last row of a window (the column max alone would drop it), +∞ and −∞ in one column
+    /// (the NaN detector's false alarm: same bits, scan-order path), mixed-sign zeros a column-first order would resolve the other
+    /// way, and a ReLU-like plane of mostly +0 with scattered −0.
     /// </summary>
     [Test]
     public void Stride2Values_ColumnsFirst_HandsNaNAndSignedZerosToScanOrder()
     {
         var k = Nchw(2);
-        int w = 2 * Width + 7, h = 9, compared = 0;
-        foreach (int kk in new[] { 3, 5 })
-        {
-            var desc = new PoolDescriptor(Reduction.Max, [PoolGeometry.Explicit(h, kk, 2, 1, 1, 1, CeilRule.Floor), PoolGeometry.Explicit(w, kk, 2, 1, 1, 1, CeilRule.Floor)], PoolSemantics.Torch);
-            var plan = new PoolPlan(desc);
-            foreach (int col in new[] { 0, 1, Width / 2 + 1 })
+        int h = 9, compared = 0, onePass = 0;
+        foreach (int w in new[] { 2 * Width + 7, 2 * Width + 8, Math.Max(14, 4 * Width - 2) }.Distinct())
+            foreach (int kk in new[] { 3, 5 })
             {
-                // Window (oh = 1, ow = col): rows 1..kk, columns 2·col − 1 .. (in-bounds ones); put the specials in its rows 2 and kk.
-                int r0 = 1, c0 = Math.Max(0, 2 * col - 1);
-                void Put(double[] d, int row, int dc, double v) => d[(r0 + row) * w + c0 + dc] = v;
-                var baseData = OptimizedKernelTests.Fill("rand", [1, 1, h, w], (ulong)(kk * 100 + col)).Data.ToArray();
-                var nanMiddle = (double[])baseData.Clone(); Put(nanMiddle, 1, 0, double.NaN);
-                var nanLast = (double[])baseData.Clone(); Put(nanLast, kk - 1, 1, double.NaN);
-                var infs = (double[])baseData.Clone(); Put(infs, 0, 1, double.PositiveInfinity); Put(infs, kk - 1, 1, double.NegativeInfinity);
-                var zeros = Enumerable.Repeat(-1.0, h * w).ToArray(); Put(zeros, 0, 1, 0.0); Put(zeros, 1, 0, -0.0);
-                var zeros2 = Enumerable.Repeat(-1.0, h * w).ToArray(); Put(zeros2, 0, 1, -0.0); Put(zeros2, 1, 0, 0.0);
-                var relu = baseData.Select((v, i) => v < 0.3 ? (i % 7 == 0 ? -0.0 : 0.0) : v).ToArray();
-                foreach (var (name, d) in new[] { ("NaN middle row", nanMiddle), ("NaN last row", nanLast), ("+inf and -inf in a column", infs),
-                                                   ("+0 then -0", zeros), ("-0 then +0", zeros2), ("ReLU-like", relu) })
+                var desc = new PoolDescriptor(Reduction.Max, [PoolGeometry.Explicit(h, kk, 2, 1, 1, 1, CeilRule.Floor), PoolGeometry.Explicit(w, kk, 2, 1, 1, 1, CeilRule.Floor)], PoolSemantics.Torch);
+                var plan = new PoolPlan(desc);
+                Assert.That(NchwDriver.TakesStride2ValuesPath(plan), Is.True, $"{desc}");
+                if (NchwDriver.TakesStride2OnePass(plan)) onePass++;
+                foreach (int col in new[] { 0, 1, Width / 2 + 1, plan.OW - 2, plan.OW - 1 }.Distinct())
                 {
-                    AssertSameAsReference(k, desc, new Tensor(DType.Float32, [1, 1, h, w], d), $"k{kk} window column {col}: {name}");
-                    compared++;
+                    // Window (oh = 1, ow = col): rows 1..kk, columns 2·col − 1 .. (in-bounds ones); put the specials in its rows 2 and kk.
+                    int r0 = 1, c0 = Math.Max(0, 2 * col - 1);
+                    void Put(double[] d, int row, int dc, double v) => d[(r0 + row) * w + c0 + dc] = v;
+                    var baseData = OptimizedKernelTests.Fill("rand", [1, 1, h, w], (ulong)(kk * 100 + col)).Data.ToArray();
+                    var nanMiddle = (double[])baseData.Clone(); Put(nanMiddle, 1, 0, double.NaN);
+                    var nanLast = (double[])baseData.Clone(); Put(nanLast, kk - 1, 1, double.NaN);
+                    var infs = (double[])baseData.Clone(); Put(infs, 0, 1, double.PositiveInfinity); Put(infs, kk - 1, 1, double.NegativeInfinity);
+                    var zeros = Enumerable.Repeat(-1.0, h * w).ToArray(); Put(zeros, 0, 1, 0.0); Put(zeros, 1, 0, -0.0);
+                    var zeros2 = Enumerable.Repeat(-1.0, h * w).ToArray(); Put(zeros2, 0, 1, -0.0); Put(zeros2, 1, 0, 0.0);
+                    var relu = baseData.Select((v, i) => v < 0.3 ? (i % 7 == 0 ? -0.0 : 0.0) : v).ToArray();
+                    foreach (var (name, d) in new[] { ("NaN middle row", nanMiddle), ("NaN last row", nanLast), ("+inf and -inf in a column", infs),
+                                                       ("+0 then -0", zeros), ("-0 then +0", zeros2), ("ReLU-like", relu) })
+                    {
+                        AssertSameAsReference(k, desc, new Tensor(DType.Float32, [1, 1, h, w], d), $"k{kk} width {w} window column {col}: {name}");
+                        compared++;
+                    }
+                }
+                // Hand-computed: in scan order [[−1, +0, …], [−0, …]] the +0 comes first; a column-first order would meet −0 first.
+                foreach (int oc in new[] { Width / 2 + 1, plan.OW - 1 })
+                {
+                    var hand = Enumerable.Repeat(-1.0, h * w).ToArray();
+                    int cc = 2 * oc - 1;
+                    hand[1 * w + cc + 1] = 0.0; hand[2 * w + cc] = -0.0;
+                    var bits = FastBits(k, plan, new Tensor(DType.Float32, [1, 1, h, w], hand), 1);
+                    Assert.That(bits[plan.OW + oc], Is.EqualTo(0), $"k{kk} width {w} column {oc}: +0 comes first in scan order");
                 }
             }
-            // Hand-computed: in scan order [[−1, +0, …], [−0, …]] the +0 comes first; a column-first order would meet −0 first.
-            var hand = Enumerable.Repeat(-1.0, h * w).ToArray();
-            int oc = Width / 2 + 1, cc = 2 * oc - 1;
-            hand[1 * w + cc + 1] = 0.0; hand[2 * w + cc] = -0.0;
-            var bits = FastBits(k, plan, new Tensor(DType.Float32, [1, 1, h, w], hand), 1);
-            Assert.That(bits[plan.OW + oc], Is.EqualTo(0), $"k{kk}: +0 comes first in scan order");
+        Assert.That(compared, Is.GreaterThanOrEqualTo(2 * 6 * 5));
+        Assert.That(onePass, Is.EqualTo(2), "k = 3 at widths 2w + 8 and 4w − 2 runs the one-pass form");
+    }
+
+    /// <summary>
+    /// Which planes run in one pass (<see cref="NchwDriver.TakesStride2OnePass"/>): W1 (k3 p1, 112 → 56) and W2 (k2 p0, 224 → 112)
+    /// do, and so do k2 with begin padding 1 and end padding 0, and k1; a window reaching the end padding (k3 p1 on an odd width,
+    /// k2 p1 on both sides) and a window past the taps the one pass keeps (k4, k3 p0) do not. Each of them against the reference too, on the tie fixture.
+    /// </summary>
+    [Test]
+    public void Stride2OnePass_ServesItsGeometriesOnly()
+    {
+        int n = Math.Max(8, Width);
+        var cases = new (int W, int K, int PadBegin, int PadEnd, bool OnePass)[]
+        {
+            (112, 3, 1, 1, true), (224, 2, 0, 0, true), (2 * n + 2, 2, 1, 0, true), (2 * n + 2, 1, 0, 0, true),
+            (113, 3, 1, 1, false), (2 * n + 2, 2, 1, 1, false), (112, 4, 1, 1, false), (112, 3, 0, 0, false),
+        };
+        foreach (var (w, kk, padBegin, padEnd, want) in cases)
+        {
+            var desc = new PoolDescriptor(Reduction.Max, [PoolGeometry.Explicit(5, 3, 2, 1, 1, 1, CeilRule.Floor), PoolGeometry.Explicit(w, kk, 2, 1, padBegin, padEnd, CeilRule.Floor)], PoolSemantics.Torch);
+            var plan = new PoolPlan(desc);
+            Assert.That(NchwDriver.TakesStride2OnePass(plan), Is.EqualTo(want), $"{desc} [{Cascade.Name(Cascade.Widest)}]");
+            AssertSameAsReference(Nchw(2), desc, OptimizedKernelTests.Fill("ties", [1, 3, 5, w], (ulong)(w + kk)), $"{desc}");
         }
-        Assert.That(compared, Is.EqualTo(36));
     }
 
     /// <summary>W1 and W2 themselves take the fast path, and requesting indices keeps the general kernel (values and indices).</summary>

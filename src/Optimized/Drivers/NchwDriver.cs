@@ -57,6 +57,9 @@ public static class NchwDriver
     /// <summary>Whether a max over <paramref name="p"/> without indices takes the stride-2 values-only path (for tests and reports).</summary>
     public static bool TakesStride2ValuesPath(PoolPlan p) => p.Stride2 is not null;
 
+    /// <summary>Whether that path runs each output row in one pass (<see cref="Stride2Rows.OnePass"/>; for tests and reports).</summary>
+    public static bool TakesStride2OnePass(PoolPlan p) => p.Stride2 is { OnePass: true };
+
     /// <summary>Whether an accumulation over <paramref name="p"/> takes the fused 3×3 stride-1 path (for tests and reports).</summary>
     public static bool TakesFused3x3Path(PoolPlan p) => p.Fused3x3 is not null;
 
@@ -518,6 +521,13 @@ public static class NchwDriver
         public required int Block { get; init; }
         /// <summary>The tier of the columns-first plane: both of its passes (the narrower of the input and output rows' tiers).</summary>
         public required Tier PlaneTier { get; init; }
+        /// <summary>
+        /// Whether the columns-first plane runs in one pass (<see cref="Stride2OnePassRow{TW, TV, TI, TM, TTaps}"/>): every window lies within
+        /// columns <c>2·ow − 1 … 2·ow + 1</c> (k ≤ 3, begin padding 0 or 1, so its taps are the previous block's last odd lane, the
+        /// even lane and the odd lane), no window reaches past the row (<c>2·OW ≤ W</c>) and a row holds a whole
+        /// <see cref="PlaneTier"/> vector of outputs.
+        /// </summary>
+        public required bool OnePass { get; init; }
 
         /// <summary>A buffer of <see cref="Block"/> padded rows, the padding cells −∞ (a max never takes them over an in-bounds tap).</summary>
         public float[] NewColumnBuffer()
@@ -552,10 +562,12 @@ public static class NchwDriver
             while (planeTier != Tier.Scalar && !CanUnzip(planeTier)) planeTier = planeTier == Tier.V512 ? Tier.V256 : planeTier == Tier.V256 ? Tier.V128 : Tier.Scalar;
             // The window pass reads up to 2·OW + k + 1 cells from output column 0's first tap (the last vector overlapping).
             int rowLength = Math.Max(padL + p.LW, padL + start0 + 2 * p.OW + k + 2);
+            int last = start0 + k - 1;
+            bool onePass = start0 is -1 or 0 && last is 0 or 1 && 2L * p.OW <= p.LW && p.OW >= (int)planeTier;
             return new Stride2Rows
             {
                 Lo = lo, Len = len, J0 = j0, Tier = tier, Scalar = scalar, Start0 = start0, PadL = padL, RowLength = rowLength,
-                Block = Math.Max(1, 4096 / rowLength), PlaneTier = planeTier,
+                Block = Math.Max(1, 4096 / rowLength), PlaneTier = planeTier, OnePass = onePass,
             };
         }
 
@@ -587,6 +599,11 @@ public static class NchwDriver
     static void Stride2ColumnsFirstPlane<TOp, TW, TV, TI, TM>(PoolPlan p, Stride2Rows g, float[] xa, int q, float[] ya, Scratch s)
         where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
     {
+        if (g.OnePass)
+        {
+            Stride2OnePassPlane<TOp, TW, TV, TI, TM>(p, g, xa, q, ya, s);
+            return;
+        }
         int W = p.LW, OW = p.OW, k = p.KernelW, rowLength = g.RowLength, block = g.Block, step = p.DilH * W;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
         ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
@@ -622,6 +639,168 @@ public static class NchwDriver
             return;
         }
         foreach (var (cell, val) in p.Empty) Unsafe.Add(ref y, cell) = val;
+    }
+
+    /// <summary>
+    /// <see cref="Stride2ColumnsFirstPlane{TOp, TW, TV, TI, TM}"/> when <see cref="Stride2Rows.OnePass"/>: each output row in one pass
+    /// over its input rows, the column maxima kept in registers (no buffer, no store and reload between the passes), the same
+    /// detectors and fallbacks — a NaN in a row sends the plane to <see cref="Stride2ValuesPlane{TOp}"/>, a row with a ±0 result
+    /// is recomputed by <see cref="Stride2RowInScanOrder{TOp}"/>.
+    /// </summary>
+    static void Stride2OnePassPlane<TOp, TW, TV, TI, TM>(PoolPlan p, Stride2Rows g, float[] xa, int q, float[] ya, Scratch s)
+        where TOp : ISelectOperator where TW : IWidth<TV, TI, TM>
+    {
+        int OW = p.OW;
+        ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
+        ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
+        for (int oh = 0; oh < p.OH; oh++)
+        {
+            // Rows up to the first that needs more than the one pass: a NaN (the plane in scan order) or a ±0 result (that row).
+            int stop = (g.Start0, p.KernelW) switch
+            {
+                (-1, 3) => Stride2OnePassRows<TW, TV, TI, TM, LeftEvenOdd>(p, ref x, oh, ref y),
+                (0, 2) => Stride2OnePassRows<TW, TV, TI, TM, EvenOdd>(p, ref x, oh, ref y),
+                (-1, 2) => Stride2OnePassRows<TW, TV, TI, TM, LeftEven>(p, ref x, oh, ref y),
+                _ => Stride2OnePassRows<TW, TV, TI, TM, Even>(p, ref x, oh, ref y),
+            };
+            oh = stop >> 2;
+            if (oh >= p.OH) break;
+            if ((stop & FoundNaN) != 0)
+            {
+                Stride2ValuesPlane<TOp>(p, g, xa, q, ya, s);
+                return;
+            }
+            Stride2RowInScanOrder<TOp>(p, g, ref x, oh, ref Unsafe.Add(ref y, oh * OW), s);
+        }
+        foreach (var (cell, val) in p.Empty) Unsafe.Add(ref y, cell) = val;
+    }
+
+    /// <summary>Which of column <c>2t − 1</c> (left), <c>2t</c> and <c>2t + 1</c> (odd) a one-pass stride-2 window takes.</summary>
+    interface IStride2Taps
+    {
+        static abstract bool Left { get; }
+        static abstract bool Odd { get; }
+    }
+    readonly struct LeftEvenOdd : IStride2Taps { public static bool Left => true; public static bool Odd => true; }
+    readonly struct EvenOdd : IStride2Taps { public static bool Left => false; public static bool Odd => true; }
+    readonly struct LeftEven : IStride2Taps { public static bool Left => true; public static bool Odd => false; }
+    readonly struct Even : IStride2Taps { public static bool Left => false; public static bool Odd => false; }
+
+    const int FoundNaN = 1, FoundZero = 2;
+
+    /// <summary>
+    /// Output rows <paramref name="oh0"/>, … of a plane by <see cref="Stride2OnePassRow{TW, TV, TI, TM, TTaps}"/>, with the plane's
+    /// prefetch, up to the first row that found a NaN or a ±0 result: returns <c>row · 4 | found</c> for it, or <c>OH · 4</c>. A call
+    /// of its own without calls in its loop, so the JIT keeps the vectors in registers and a row costs no call.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    static int Stride2OnePassRows<TW, TV, TI, TM, TTaps>(PoolPlan p, ref float x, int oh0, ref float y)
+        where TW : IWidth<TV, TI, TM> where TTaps : IStride2Taps
+    {
+        int W = p.LW, OW = p.OW, OH = p.OH, step = p.DilH * W, plane = p.InputPlane;
+        int[] countH = p.CountH, firstH = p.FirstH;
+        int pfSlice = Prefetch.SliceLength(plane, OH);
+        for (int oh = oh0; oh < OH; oh++)
+        {
+            int cnt = countH[oh];
+            if (cnt == 0) continue;
+            Prefetch.Slice(ref x, oh, pfSlice, plane);
+            int found = Stride2OnePassRow<TW, TV, TI, TM, TTaps>(ref Unsafe.Add(ref x, firstH[oh] * W), W, cnt, step, OW, ref Unsafe.Add(ref y, oh * OW));
+            if (found != 0) return oh << 2 | found;
+        }
+        return OH << 2;
+    }
+
+    /// <summary>
+    /// One output row of the one-pass stride-2 max: <c>r[t] = max(c[2t − 1] if Left, c[2t], c[2t + 1] if Odd)</c> for <c>t &lt; len</c>,
+    /// where <c>c[j] = max over m &lt; cnt of x[m·step + j]</c> (c[−1] = −∞, the begin padding). A block of Count outputs takes the
+    /// column maxima of its 2·Count columns <c>a ‖ b</c>: <c>c[2t]</c> are their even lanes, <c>c[2t + 1]</c> the odd ones, and
+    /// <c>c[2t − 1]</c> the odd ones moved up one lane with the previous block's last odd lane shifted in
+    /// (<see cref="IWidth{TV, TI, TM}.ShiftIn"/>). The outputs past the last whole block: when their columns fit in one vector inside
+    /// the row, from that vector (a store of those outputs only); else a last block overlapping the previous one, its left
+    /// taps loaded one column earlier. Every load stays inside the row's columns 0 … 2·len − 1 (the caller's 2·len ≤ w). Ordered
+    /// max (no NaN by the returned check). Returns <see cref="FoundNaN"/> when a tap read was NaN (the sum of all of them is; ∞ − ∞
+    /// answers yes too) and <see cref="FoundZero"/> when a result is ±0.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static int Stride2OnePassRow<TW, TV, TI, TM, TTaps>(ref float x, int w, int cnt, int step, int len, ref float r)
+        where TW : IWidth<TV, TI, TM> where TTaps : IStride2Taps
+    {
+        int n = TW.Count;
+        TV sum = TW.Zero, least = TW.Broadcast(float.PositiveInfinity), prevOdds = TW.Broadcast(float.NegativeInfinity);
+        int t = 0;
+        if (cnt == 3)
+        {
+            ref float x1 = ref Unsafe.Add(ref x, step), x2 = ref Unsafe.Add(ref x, 2 * step);
+            for (; t + n <= len; t += n)
+            {
+                int j = 2 * t;
+                TV a0 = TW.Load(ref x, j), a1 = TW.Load(ref x1, j), a2 = TW.Load(ref x2, j);
+                TV b0 = TW.Load(ref x, j + n), b1 = TW.Load(ref x1, j + n), b2 = TW.Load(ref x2, j + n);
+                sum = TW.Add(sum, TW.Add(TW.Add(TW.Add(a0, a1), a2), TW.Add(TW.Add(b0, b1), b2)));
+                TV a = TW.MaxOrdered(TW.MaxOrdered(a0, a1), a2), b = TW.MaxOrdered(TW.MaxOrdered(b0, b1), b2);
+                TV odds = TW.Odds(a, b), acc = TW.Evens(a, b);
+                if (TTaps.Odd) acc = TW.MaxOrdered(acc, odds);
+                if (TTaps.Left) acc = TW.MaxOrdered(acc, TW.ShiftIn(prevOdds, odds));
+                prevOdds = odds;
+                least = TW.MinMagnitude(least, acc);
+                TW.Store(acc, ref r, t);
+            }
+        }
+        else
+        {
+            for (; t + n <= len; t += n)
+            {
+                TV a = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t, cnt, step, ref sum), b = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t + n, cnt, step, ref sum);
+                TV odds = TW.Odds(a, b), acc = TW.Evens(a, b);
+                if (TTaps.Odd) acc = TW.MaxOrdered(acc, odds);
+                if (TTaps.Left) acc = TW.MaxOrdered(acc, TW.ShiftIn(prevOdds, odds));
+                prevOdds = odds;
+                least = TW.MinMagnitude(least, acc);
+                TW.Store(acc, ref r, t);
+            }
+        }
+        int rest = len - t;
+        if (rest > 0 && 2 * rest <= n && 2 * t + n <= w)
+        {
+            // Lanes past rest are windows of columns inside the row too: at worst a false ±0 alarm, which costs time, never bits.
+            TV a = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t, cnt, step, ref sum);
+            TV odds = TW.Odds(a, a), acc = TW.Evens(a, a);
+            if (TTaps.Odd) acc = TW.MaxOrdered(acc, odds);
+            if (TTaps.Left) acc = TW.MaxOrdered(acc, TW.ShiftIn(prevOdds, odds));
+            least = TW.MinMagnitude(least, acc);
+            TW.StoreFirst(acc, ref r, t, rest);
+        }
+        else if (rest > 0)
+        {
+            int t0 = len - n; // ≥ 1: len > n here
+            TV a = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t0, cnt, step, ref sum), b = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t0 + n, cnt, step, ref sum);
+            TV acc = TW.Evens(a, b);
+            if (TTaps.Odd) acc = TW.MaxOrdered(acc, TW.Odds(a, b));
+            if (TTaps.Left)
+            {
+                TV c = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t0 - 1, cnt, step, ref sum), d = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t0 - 1 + n, cnt, step, ref sum);
+                acc = TW.MaxOrdered(acc, TW.Evens(c, d));
+            }
+            least = TW.MinMagnitude(least, acc);
+            TW.Store(acc, ref r, t0);
+        }
+        return (TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum)) ? FoundNaN : 0) | (TW.AnyZero(least) ? FoundZero : 0);
+    }
+
+    /// <summary>The column maxima <c>max over m &lt; cnt of x[m·step + j + i]</c> of one vector at <paramref name="j"/>, their taps added to <paramref name="sum"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static TV ColumnMaxAt<TW, TV, TI, TM>(ref float x, int j, int cnt, int step, ref TV sum) where TW : IWidth<TV, TI, TM>
+    {
+        TV acc = TW.Load(ref x, j);
+        sum = TW.Add(sum, acc);
+        for (int m = 1, o = j + step; m < cnt; m++, o += step)
+        {
+            TV v = TW.Load(ref x, o);
+            acc = TW.MaxOrdered(acc, v);
+            sum = TW.Add(sum, v);
+        }
+        return acc;
     }
 
     /// <summary>

@@ -17,6 +17,8 @@ public interface IWidth<TV, TI, TM>
     static abstract int Count { get; }
     static abstract TV Load(ref float b, nint i);
     static abstract void Store(TV v, ref float b, nint i);
+    /// <summary>Stores lanes 0 … <paramref name="count"/> − 1 of <paramref name="v"/> at <c>b[i …]</c> and nothing past them (a masked store where the ISA has one).</summary>
+    static abstract void StoreFirst(TV v, ref float b, nint i, int count);
     static abstract TI LoadI(ref int b, nint i);
     static abstract void StoreI(TI v, ref int b, nint i);
     static abstract TV Broadcast(float v);
@@ -38,6 +40,12 @@ public interface IWidth<TV, TI, TM>
     static abstract TV Evens(TV a, TV b);
     /// <summary>Lanes 1, 3, 5, … of the 2·Count floats <c>a ‖ b</c>.</summary>
     static abstract TV Odds(TV a, TV b);
+    /// <summary>
+    /// <c>[prev[Count−1], cur[0], …, cur[Count−2]]</c>: <paramref name="cur"/> moved up one lane with the last lane of <paramref name="prev"/>
+    /// shifted in (no arithmetic, so bits are kept). The stride-2 one-pass max's left tap, carried from the previous block.
+    /// Available wherever <see cref="CanUnzip"/> is.
+    /// </summary>
+    static abstract TV ShiftIn(TV prev, TV cur);
     /// <summary>
     /// <c>x &gt; acc ? x : acc</c> lane-wise: every select operator's rule when <c>x</c> is not NaN (ties and ±0 keep <c>acc</c>). On x86 one
     /// <c>maxps x, acc</c>, which is exactly that: it returns its second operand when the two are equal (±0 included) or unordered.
@@ -67,6 +75,7 @@ public readonly struct Scalar : IWidth<float, int, bool>
     public static int Count => 1;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Load(ref float b, nint i) => Unsafe.Add(ref b, i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(float v, ref float b, nint i) => Unsafe.Add(ref b, i) = v;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreFirst(float v, ref float b, nint i, int count) { if (count > 0) Unsafe.Add(ref b, i) = v; }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static int LoadI(ref int b, nint i) => Unsafe.Add(ref b, i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreI(int v, ref int b, nint i) => Unsafe.Add(ref b, i) = v;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Broadcast(float v) => v;
@@ -93,6 +102,7 @@ public readonly struct Scalar : IWidth<float, int, bool>
     public static bool CanUnzip => true;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Evens(float a, float b) => a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Odds(float a, float b) => b;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ShiftIn(float prev, float cur) => prev;
 }
 
 public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128<float>>
@@ -100,6 +110,14 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
     public static int Count => Vector128<float>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Load(ref float b, nint i) => Vector128.LoadUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector128<float> v, ref float b, nint i) => v.StoreUnsafe(ref b, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreFirst(Vector128<float> v, ref float b, nint i, int count)
+    {
+        if (Avx.IsSupported)
+            fixed (float* at = &Unsafe.Add(ref b, i)) Avx.MaskStore(at, Vector128.LessThan(Vector128<int>.Indices, Vector128.Create(count)).AsSingle(), v);
+        else
+            for (int l = 0; l < count; l++) Unsafe.Add(ref b, i + l) = v.GetElement(l);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<int> LoadI(ref int b, nint i) => Vector128.LoadUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreI(Vector128<int> v, ref int b, nint i) => v.StoreUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector128<float> Broadcast(float v) => Vector128.Create(v);
@@ -134,6 +152,11 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Odds(Vector128<float> a, Vector128<float> b) =>
         Sse.IsSupported ? Sse.Shuffle(a, b, 0b11_01_11_01) : AdvSimd.Arm64.IsSupported ? AdvSimd.Arm64.UnzipOdd(a, b) : throw new PlatformNotSupportedException();
+    // shufps 0b00_00_11_11: [p3, p3, c0, c0]; then 0b10_01_10_00 of that and c: [p3, c0, c1, c2]. Elsewhere lane by lane.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ShiftIn(Vector128<float> prev, Vector128<float> cur) =>
+        Sse.IsSupported ? Sse.Shuffle(Sse.Shuffle(prev, cur, 0b00_00_11_11), cur, 0b10_01_10_00)
+        : Vector128.Create(prev.GetElement(3), cur.GetElement(0), cur.GetElement(1), cur.GetElement(2));
 }
 
 public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256<float>>
@@ -141,6 +164,14 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
     public static int Count => Vector256<float>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Load(ref float b, nint i) => Vector256.LoadUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector256<float> v, ref float b, nint i) => v.StoreUnsafe(ref b, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreFirst(Vector256<float> v, ref float b, nint i, int count)
+    {
+        if (Avx.IsSupported)
+            fixed (float* at = &Unsafe.Add(ref b, i)) Avx.MaskStore(at, Vector256.LessThan(Vector256<int>.Indices, Vector256.Create(count)).AsSingle(), v);
+        else
+            for (int l = 0; l < count; l++) Unsafe.Add(ref b, i + l) = v.GetElement(l);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<int> LoadI(ref int b, nint i) => Vector256.LoadUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreI(Vector256<int> v, ref int b, nint i) => v.StoreUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector256<float> Broadcast(float v) => Vector256.Create(v);
@@ -175,6 +206,10 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
         Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
+    // vperm2i128 0x21: [p4..p7 | c0..c3]; vpalignr by 12 bytes per 128-bit half of c over that: [p7 c0 c1 c2 | c3 c4 c5 c6].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ShiftIn(Vector256<float> prev, Vector256<float> cur) =>
+        Avx2.AlignRight(cur.AsByte(), Avx2.Permute2x128(prev.AsByte(), cur.AsByte(), 0x21), 12).AsSingle();
 }
 
 public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512<float>>
@@ -182,6 +217,14 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
     public static int Count => Vector512<float>.Count;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Load(ref float b, nint i) => Vector512.LoadUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void Store(Vector512<float> v, ref float b, nint i) => v.StoreUnsafe(ref b, (nuint)i);
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static unsafe void StoreFirst(Vector512<float> v, ref float b, nint i, int count)
+    {
+        if (Avx512F.IsSupported)
+            fixed (float* at = &Unsafe.Add(ref b, i)) Avx512F.MaskStore(at, Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(count)).AsSingle(), v);
+        else
+            for (int l = 0; l < count; l++) Unsafe.Add(ref b, i + l) = v.GetElement(l);
+    }
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<int> LoadI(ref int b, nint i) => Vector512.LoadUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static void StoreI(Vector512<int> v, ref int b, nint i) => v.StoreUnsafe(ref b, (nuint)i);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static Vector512<float> Broadcast(float v) => Vector512.Create(v);
@@ -216,4 +259,8 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
     public static Vector512<float> Evens(Vector512<float> a, Vector512<float> b) => Avx512F.PermuteVar16x32x2(a, EvenLanes, b);
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Odds(Vector512<float> a, Vector512<float> b) => Avx512F.PermuteVar16x32x2(a, OddLanes, b);
+    // valignd by 15 lanes of cur ‖ prev: [p15, c0, …, c14].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ShiftIn(Vector512<float> prev, Vector512<float> cur) =>
+        Avx512F.AlignRight32(cur.AsInt32(), prev.AsInt32(), 15).AsSingle();
 }
