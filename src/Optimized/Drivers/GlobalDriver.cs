@@ -34,11 +34,12 @@ public static class GlobalDriver
             {
                 // Sixteen planes at a time whose tail loads stay inside x: slots in registers, the folds of all sixteen together.
                 ref float x0 = ref MemoryMarshal.GetArrayDataReference(x);
-                for (; q + Slots <= end && (long)(q + Slots - 1) * len + len / Slots * Slots + Slots <= x.Length; q += Slots)
-                {
-                    SixteenPlaneSums512<TOp>(ref Unsafe.Add(ref x0, (nint)q * len), len, s);
-                    for (int i = 0; i < Slots; i++) y[q + i] = TOp.Finalize(s[i], f);
-                }
+                int full = len / Slots * Slots, tail = len - full;
+                var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(tail)).AsSingle();
+                var factor = Vector512.Create(f);
+                for (; q + Slots <= end && (long)(q + Slots - 1) * len + full + Slots <= x.Length; q += Slots)
+                    TOp.Finalize(SixteenPlaneSums512<TOp>(ref Unsafe.Add(ref x0, (nint)q * len), len, full, keep, tail > 0), factor)
+                        .StoreUnsafe(ref MemoryMarshal.GetArrayDataReference(y), (nuint)q);
                 // Planes whose tail load (16 floats from the last full group) stays inside x: the whole sum in registers.
                 for (; q < end && (long)q * len + len / Slots * Slots + Slots <= x.Length; q++)
                     y[q] = TOp.Finalize(PlaneSum512<TOp>(ref Unsafe.Add(ref x0, (nint)q * len), len), f);
@@ -87,36 +88,44 @@ public static class GlobalDriver
     }
 
     /// <summary>
-    /// The sums of sixteen consecutive planes, written to <paramref name="sums"/> in plane order: each plane's slots as in
+    /// The sums of sixteen consecutive planes, in plane order (lane i: plane i): each plane's slots as in
     /// <see cref="PlaneSum512{TOp}"/>, then the four fold steps of all sixteen planes together — two planes' halves per vector
     /// at the first step, four planes' quarters at the second, and so on — by shuffles that line up slot <c>j</c> with slot
     /// <c>j + h</c> of the same plane, and one add per vector. Every lane adds exactly the pair the one-plane fold adds, in the
     /// same order, so each sum has the same bits; the sixteen folds take 15 adds and 30 shuffles instead of 16 × 4 adds and the
-    /// extracts between them, and the results leave in one vector (W4: about 8 % faster in an interleaved run).
+    /// extracts between them, and the results leave in one vector, finalized by one vector operation (each lane the scalar
+    /// Finalize's IEEE operation). The intermediate vectors are locals, not a stack array, so they stay in registers: with the
+    /// vector finalize, W4 ran 1.7× faster than with a stack array and a scalar finalize (in-process, interleaved, 41 samples).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void SixteenPlaneSums512<TOp>(ref float x, int len, Span<float> sums) where TOp : IAccumulateOperator
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> SixteenPlaneSums512<TOp>(ref float x, int len, int full, Vector512<float> keep, bool tail) where TOp : IAccumulateOperator
     {
-        int full = len / Slots * Slots, tail = len - full;
-        var keep = Vector512.LessThan(Vector512<int>.Indices, Vector512.Create(tail)).AsSingle();
-        Span<Vector512<float>> r = stackalloc Vector512<float>[Slots / 2];
         // Step h = 8: vector k holds planes 2k and 2k + 1, slots 0..7 each (128-bit chunks 0, 1 of one plane with chunks 2, 3).
-        for (int k = 0; k < 8; k++)
-        {
-            var a = Slots512<TOp>(ref Unsafe.Add(ref x, (nint)(2 * k) * len), full, keep, tail > 0);
-            var b = Slots512<TOp>(ref Unsafe.Add(ref x, (nint)(2 * k + 1) * len), full, keep, tail > 0);
-            r[k] = TOp.Invoke(Avx512F.Shuffle4x128(a, b, 0b01_00_01_00), Avx512F.Shuffle4x128(a, b, 0b11_10_11_10));
-        }
+        Vector512<float> r0 = Halves<TOp>(ref x, len, 0, full, keep, tail), r1 = Halves<TOp>(ref x, len, 1, full, keep, tail);
+        Vector512<float> r2 = Halves<TOp>(ref x, len, 2, full, keep, tail), r3 = Halves<TOp>(ref x, len, 3, full, keep, tail);
+        Vector512<float> r4 = Halves<TOp>(ref x, len, 4, full, keep, tail), r5 = Halves<TOp>(ref x, len, 5, full, keep, tail);
+        Vector512<float> r6 = Halves<TOp>(ref x, len, 6, full, keep, tail), r7 = Halves<TOp>(ref x, len, 7, full, keep, tail);
         // Step h = 4: four planes of four slots per vector (chunks 0 and 2 of each input are slots 0..3, chunks 1 and 3 slots 4..7).
-        for (int k = 0; k < 4; k++)
-            r[k] = TOp.Invoke(Avx512F.Shuffle4x128(r[2 * k], r[2 * k + 1], 0b10_00_10_00), Avx512F.Shuffle4x128(r[2 * k], r[2 * k + 1], 0b11_01_11_01));
+        Vector512<float> q0 = Quarters<TOp>(r0, r1), q1 = Quarters<TOp>(r2, r3), q2 = Quarters<TOp>(r4, r5), q3 = Quarters<TOp>(r6, r7);
         // Step h = 2, inside each 128-bit chunk: slots 0, 1 with slots 2, 3 (two planes per chunk).
-        for (int k = 0; k < 2; k++)
-            r[k] = TOp.Invoke(Avx512F.Shuffle(r[2 * k], r[2 * k + 1], 0b01_00_01_00), Avx512F.Shuffle(r[2 * k], r[2 * k + 1], 0b11_10_11_10));
+        Vector512<float> h0 = TOp.Invoke(Avx512F.Shuffle(q0, q1, 0b01_00_01_00), Avx512F.Shuffle(q0, q1, 0b11_10_11_10));
+        Vector512<float> h1 = TOp.Invoke(Avx512F.Shuffle(q2, q3, 0b01_00_01_00), Avx512F.Shuffle(q2, q3, 0b11_10_11_10));
         // Step h = 1: slot 0 with slot 1.
-        var v = TOp.Invoke(Avx512F.Shuffle(r[0], r[1], 0b10_00_10_00), Avx512F.Shuffle(r[0], r[1], 0b11_01_11_01));
-        Avx512F.PermuteVar16x32(v, SixteenPlaneOrder).StoreUnsafe(ref MemoryMarshal.GetReference(sums));
+        var v = TOp.Invoke(Avx512F.Shuffle(h0, h1, 0b10_00_10_00), Avx512F.Shuffle(h0, h1, 0b11_01_11_01));
+        return Avx512F.PermuteVar16x32(v, SixteenPlaneOrder);
     }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Halves<TOp>(ref float x, int len, int k, int full, Vector512<float> keep, bool tail) where TOp : IAccumulateOperator
+    {
+        var a = Slots512<TOp>(ref Unsafe.Add(ref x, (nint)(2 * k) * len), full, keep, tail);
+        var b = Slots512<TOp>(ref Unsafe.Add(ref x, (nint)(2 * k + 1) * len), full, keep, tail);
+        return TOp.Invoke(Avx512F.Shuffle4x128(a, b, 0b01_00_01_00), Avx512F.Shuffle4x128(a, b, 0b11_10_11_10));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static Vector512<float> Quarters<TOp>(Vector512<float> a, Vector512<float> b) where TOp : IAccumulateOperator =>
+        TOp.Invoke(Avx512F.Shuffle4x128(a, b, 0b10_00_10_00), Avx512F.Shuffle4x128(a, b, 0b11_01_11_01));
 
     /// <summary>For plane i, the lane of <see cref="SixteenPlaneSums512{TOp}"/>'s last vector that holds its sum: found once by
     /// running the same shuffles on planes whose every slot holds the label i (the fold of sixteen i's is 16·i, in i's lane).</summary>
