@@ -824,18 +824,7 @@ public static class NchwDriver
         }
         else
         {
-            for (int j = 0; Next(ref j, n, len); j += n)
-            {
-                TV acc = TW.Load(ref x, j);
-                sum = TW.Add(sum, acc);
-                for (int m = 1, o = step + j; m < cnt; m++, o += step)
-                {
-                    TV a = TW.Load(ref x, o);
-                    acc = TW.MaxOrdered(acc, a);
-                    sum = TW.Add(sum, a);
-                }
-                TW.Store(acc, ref v, j);
-            }
+            for (int j = 0; Next(ref j, n, len); j += n) TW.Store(ColumnMaxAt<TW, TV, TI, TM>(ref x, j, cnt, step, ref sum), ref v, j);
         }
         return TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum));
     }
