@@ -56,7 +56,7 @@ public class BackendRefusalParityTests
     public void WindowOp_EmptyList(string op, string json, string field)
     {
         var shape = op.EndsWith("1d") ? new[] { 1, 1, 4 } : op.EndsWith("3d") ? new[] { 1, 1, 2, 2, 2 } : new[] { 1, 1, 4, 4 };
-        BothRefuse(op, json, new() { [op.StartsWith("onnx.") ? "X" : "input"] = Ramp(shape) }, field, op.StartsWith("onnx.") ? "Y" : "output");
+        WindowOpRefuses(op, json, shape, field);
     }
 
     // Padding past what the oracle materializes (2^28 elements): ONNX and WebNN take any padding; it crashed both backends
@@ -67,8 +67,14 @@ public class BackendRefusalParityTests
     [TestCase("onnx.LpPool", """{"kernel_shape": [2, 2], "pads": [20000, 20000, 20000, 20000]}""", "pads")]
     [TestCase("webnn.maxPool2d", """{"windowDimensions": [2, 2], "padding": [1073741823, 0, 0, 0]}""", "padding")]
     [TestCase("webnn.averagePool2d", """{"windowDimensions": [2, 2], "padding": [20000, 20000, 20000, 20000]}""", "padding")]
-    public void WindowOp_HugePadding(string op, string json, string field) =>
-        BothRefuse(op, json, new() { [op.StartsWith("onnx.") ? "X" : "input"] = Ramp(1, 1, 4, 4) }, field, op.StartsWith("onnx.") ? "Y" : "output");
+    public void WindowOp_HugePadding(string op, string json, string field) => WindowOpRefuses(op, json, [1, 1, 4, 4], field);
+
+    /// <summary><see cref="BothRefuse"/> for a window op of one input and one output, named as its dialect names them (ONNX: X, Y).</summary>
+    static void WindowOpRefuses(string op, string json, int[] shape, string field)
+    {
+        bool onnx = op.StartsWith("onnx.");
+        BothRefuse(op, json, new() { [onnx ? "X" : "input"] = Ramp(shape) }, field, onnx ? "Y" : "output");
+    }
 
     [Test]
     public void MultiScaleRoiAlign_HugeOutputSize() => BothRefuse("torchvision.multiscale_roi_align", """{"output_size": 100000, "sampling_ratio": 1}""",

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
+using PoolingConformance.Cli.Suites;
 using PoolingConformance.Core;
 using PoolingConformance.Optimized.Gpu;
 using PoolingConformance.Optimized.Planning;
@@ -30,9 +31,8 @@ public class GpuKernelTests
     /// <summary>Float32-representable data of one fixture family (SplitMix64 from the seed, replayable).</summary>
     internal static Tensor Fill(string fixture, int[] shape, ulong seed, DType dtype = DType.Float32)
     {
-        ulong st = seed;
-        ulong Next() { st += 0x9E3779B97F4A7C15; ulong z = st; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31); }
-        double U() => (Next() >> 11) * (1.0 / (1UL << 53));
+        var rng = new SplitMix64(seed);
+        double U() => rng.NextDouble();
         var d = new double[Tensor.ElementCount(shape)];
         for (int i = 0; i < d.Length; i++)
             d[i] = fixture switch

@@ -1,4 +1,5 @@
 using NUnit.Framework;
+using PoolingConformance.Cli.Suites;
 using PoolingConformance.Core;
 using PoolingConformance.Optimized;
 using PoolingConformance.Optimized.Drivers;
@@ -98,9 +99,8 @@ public class OptimizedKernelTests
     /// <summary>Float32-representable NCHW data of one fixture family, seeded per case (SplitMix64, replayable).</summary>
     internal static Tensor Fill(string fixture, int[] shape, ulong seed)
     {
-        ulong st = seed;
-        ulong Next() { st += 0x9E3779B97F4A7C15; ulong z = st; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31); }
-        double U() => (Next() >> 11) * (1.0 / (1UL << 53));
+        var rng = new SplitMix64(seed);
+        double U() => rng.NextDouble();
         int plane = (int)Tensor.ElementCount(shape[2..]);
         var d = new double[shape[0] * shape[1] * plane];
         for (int i = 0; i < d.Length; i++)

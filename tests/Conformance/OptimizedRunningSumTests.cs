@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
+using PoolingConformance.Cli.Suites;
 using PoolingConformance.Core;
 using PoolingConformance.Optimized;
 using PoolingConformance.Optimized.Drivers;
@@ -25,9 +26,8 @@ public class OptimizedRunningSumTests
     /// <summary>Float32-representable NCHW data: integers, dyadic fractions, uniform and normal floats, and the fallback families.</summary>
     static Tensor Fill(string fixture, int[] shape, ulong seed)
     {
-        ulong st = seed;
-        ulong Next() { st += 0x9E3779B97F4A7C15; ulong z = st; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB; return z ^ (z >> 31); }
-        double U() => (Next() >> 11) * (1.0 / (1UL << 53));
+        var rng = new SplitMix64(seed);
+        double U() => rng.NextDouble();
         var d = new double[Tensor.ElementCount(shape)];
         for (int i = 0; i < d.Length; i++)
             d[i] = fixture switch

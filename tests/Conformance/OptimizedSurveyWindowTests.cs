@@ -1,5 +1,6 @@
 using System.Text.Json;
 using NUnit.Framework;
+using PoolingConformance.Cli.Suites;
 using PoolingConformance.Core;
 using PoolingConformance.Optimized;
 using PoolingConformance.Optimized.Drivers;
@@ -86,13 +87,9 @@ public class OptimizedSurveyWindowTests
 
     static double[] Draw(int count, ulong seed, Func<double, double> f)
     {
-        ulong st = seed;
+        var rng = new SplitMix64(seed);
         var d = new double[count];
-        for (int i = 0; i < count; i++)
-        {
-            st += 0x9E3779B97F4A7C15; ulong z = st; z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9; z = (z ^ (z >> 27)) * 0x94D049BB133111EB; z ^= z >> 31;
-            d[i] = f((z >> 11) * (1.0 / (1UL << 53)));
-        }
+        for (int i = 0; i < count; i++) d[i] = f(rng.NextDouble());
         return d;
     }
 

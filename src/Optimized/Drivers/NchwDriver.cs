@@ -204,12 +204,7 @@ public static class NchwDriver
             int o3 = Array.IndexOf(count, 3);
             if (o3 < 0) return null;
             int s0 = first[o3] - o3;
-            for (int o = 0; o < outs; o++)
-            {
-                int a = Math.Max(0, s0 + o), b = Math.Min(len, s0 + o + 3);
-                if (b <= a || first[o] != a || count[o] != b - a) return null;
-            }
-            return s0;
+            return ClippedWindows.Match(first, count, outs, len, s0, 1, 3) ? s0 : null;
         }
     }
 
@@ -545,21 +540,14 @@ public static class NchwDriver
             for (int ow = lo; ow + 1 < hi; ow++) if (p.FirstW[ow + 1] - p.FirstW[ow] != 2) return null;
             int j0 = p.FirstW[lo], len = hi - lo;
             while (len > 0 && j0 + 2 * len - 1 + Math.Max(0, k - 2) > p.LW - 1) len--; // k = 1: the odd lane after the last tap
-            var tier = Cascade.For(len);
-            while (tier != Tier.Scalar && !CanUnzip(tier)) tier = tier == Tier.V512 ? Tier.V256 : tier == Tier.V256 ? Tier.V128 : Tier.Scalar;
+            var tier = Unzipping(Cascade.For(len));
             var scalar = Enumerable.Range(0, p.OW).Where(ow => ow < lo || ow >= lo + len).ToArray();
             // Every window, clipped or not, is [start0 + 2·ow, start0 + 2·ow + k) ∩ [0, LW): then a row padded with −∞ on both
             // sides serves every output column with the interior's vector code (a window without taps is p.Empty's).
             int start0 = p.FirstW[lo] - 2 * lo;
-            for (int ow = 0; ow < p.OW; ow++)
-            {
-                int a = Math.Max(0, start0 + 2 * ow), b = Math.Min(p.LW, start0 + 2 * ow + k);
-                if (b > a && (p.FirstW[ow] != a || p.CountW[ow] != b - a)) return null;
-                if (b <= a && p.CountW[ow] != 0) return null;
-            }
+            if (!ClippedWindows.Match(p.FirstW, p.CountW, p.OW, p.LW, start0, 2, k)) return null;
             int padL = Math.Max(0, -start0);
-            var planeTier = Cascade.For(Math.Min(p.OW, p.LW));
-            while (planeTier != Tier.Scalar && !CanUnzip(planeTier)) planeTier = planeTier == Tier.V512 ? Tier.V256 : planeTier == Tier.V256 ? Tier.V128 : Tier.Scalar;
+            var planeTier = Unzipping(Cascade.For(Math.Min(p.OW, p.LW)));
             // The window pass reads up to 2·OW + k + 1 cells from output column 0's first tap (the last vector overlapping).
             int rowLength = Math.Max(padL + p.LW, padL + start0 + 2 * p.OW + k + 2);
             int last = start0 + k - 1;
@@ -569,6 +557,13 @@ public static class NchwDriver
                 Lo = lo, Len = len, J0 = j0, Tier = tier, Scalar = scalar, Start0 = start0, PadL = padL, RowLength = rowLength,
                 Block = Math.Max(1, 4096 / rowLength), PlaneTier = planeTier, OnePass = onePass,
             };
+        }
+
+        /// <summary><paramref name="t"/>, or the widest narrower tier whose even/odd shuffles this machine has.</summary>
+        static Tier Unzipping(Tier t)
+        {
+            while (t != Tier.Scalar && !CanUnzip(t)) t = t == Tier.V512 ? Tier.V256 : t == Tier.V256 ? Tier.V128 : Tier.Scalar;
+            return t;
         }
 
         static bool CanUnzip(Tier t) => t switch { Tier.V512 => W512.CanUnzip, Tier.V256 => W256.CanUnzip, Tier.V128 => W128.CanUnzip, _ => true };

@@ -125,18 +125,8 @@ public static class SlidingMax
             if (!(planar || channelsLast) || aw.Kernel < 1 || ah.Kernel < 1) return null;
             int s0w = -aw.PadBegin, s0h = -ah.PadBegin;
             if (s0w > 0 || s0h > 0) return null;
-            if (!Matches(p.FirstW, p.CountW, p.OW, p.LW, s0w, aw.Kernel) || !Matches(p.FirstH, p.CountH, p.OH, p.LH, s0h, ah.Kernel)) return null;
+            if (!ClippedWindows.Match(p.FirstW, p.CountW, p.OW, p.LW, s0w, 1, aw.Kernel) || !ClippedWindows.Match(p.FirstH, p.CountH, p.OH, p.LH, s0h, 1, ah.Kernel)) return null;
             return new Windows { KH = ah.Kernel, KW = aw.Kernel, S0H = s0h, S0W = s0w, Row = row ?? RowFor(aw.Kernel), Planar = planar, ChannelsLast = channelsLast };
-        }
-
-        static bool Matches(int[] first, int[] count, int outs, int len, int s0, int k)
-        {
-            for (int o = 0; o < outs; o++)
-            {
-                int a = Math.Max(0, s0 + o), b = Math.Min(len, s0 + o + k);
-                if (b > a ? first[o] != a || count[o] != b - a : count[o] != 0) return false;
-            }
-            return true;
         }
     }
 
