@@ -128,18 +128,12 @@ public sealed record PoolDescriptor(Reduction Reduction, Axis[] Axes, PoolSemant
     string PadField = "padding")
 {
     /// <summary>
-    /// Refuses a problem whose output (N·C·Π outputs, from <paramref name="batch"/> and <paramref name="channels"/>) passes
-    /// <paramref name="limit"/> elements, naming <see cref="PadField"/> (the dialect's padding parameter: only padding makes a
-    /// window op's output larger than its input). Saturating, so huge pads cannot wrap.
+    /// Refuses a problem whose output (N·C·Π outputs, from <paramref name="batch"/> and <paramref name="channels"/>) passes the
+    /// oracle's limit (<see cref="OutputLimit"/>), naming <see cref="PadField"/> (the dialect's padding parameter: only padding
+    /// makes a window op's output larger than its input).
     /// </summary>
-    public void CheckOutputSize(long batch, long channels, long limit)
-    {
-        double n = (double)batch * channels;
-        foreach (var a in Axes) n *= a.Output;
-        if (n > limit)
-            throw new InvalidParameterException(PadField,
-                $"'{PadField}' makes an output of {batch}×{channels}×{string.Join("×", Axes.Select(a => a.Output))} elements, more than the {limit} a case may materialize");
-    }
+    public void CheckOutputSize(long batch, long channels) =>
+        OutputLimit.Check(PadField, [batch, channels, .. Axes.Select(a => (long)a.Output)]);
 
     public override string ToString()
     {

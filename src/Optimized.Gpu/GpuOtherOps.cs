@@ -2,6 +2,7 @@ using System.Reflection;
 using ILGPU;
 using ILGPU.Runtime;
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 using PoolingConformance.Optimized.Planning;
 
 namespace PoolingConformance.Optimized.Gpu;
@@ -291,8 +292,7 @@ public static class GpuOtherOps
 
     static Dictionary<string, Tensor> OnnxMaxRoiPool(GpuRuntime rt, CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
+        OnnxOpset.Read(p);
         var ps = p.IntList("pooled_shape", 2) ?? throw new InvalidParameterException("pooled_shape", "'pooled_shape' is required");
         if (ps.Any(v => v <= 0)) throw new InvalidParameterException("pooled_shape", "pooled_shape must be positive");
         double scale = (float)p.Double("spatial_scale", 1.0);

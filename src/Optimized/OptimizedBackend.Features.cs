@@ -118,7 +118,7 @@ public static partial class OptimizedBackend
         var (t, x) = Map4(inputs, "input", op);
         int nb = t.Shape[0], c = t.Shape[1], h = t.Shape[2], w = t.Shape[3];
         // Every level's bins are materialized (nb·C·Σl² values) whether or not they are upsampled: refused past the limit.
-        OutputElements("levels", nb, c, levels.Sum(l => (long)l * l));
+        OutputLimit.Check("levels", nb, c, levels.Sum(l => (long)l * l));
         var e = Shaped(Input(inputs, "edge", op), "edge", nb, 1, h, w);
         if (e.Any(v => !(v >= 0 && v <= 1))) throw new InvalidParameterException("inputs.edge", "edge values must lie in [0, 1]");
         int[] shape = up ? [nb, c * (1 + levels.Length), h, w] : [nb, c, levels.Sum(l => l * l)];

@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 using PoolingConformance.Optimized.Kernels;
 
 namespace PoolingConformance.Optimized;
@@ -38,7 +39,7 @@ public static partial class OptimizedBackend
         var x = Float32(input, "input");
         RequireNchw(input, op);
         int batch = input.Shape[0], ch = input.Shape[1], h = input.Shape[2], w = input.Shape[3];
-        OutputElements("levels", Math.Max(batch, 1), ch, levels.Sum(n => (long)n * n));
+        OutputLimit.Check("levels", Math.Max(batch, 1), ch, levels.Sum(n => (long)n * n));
         var red = max ? Reduction.Max : Reduction.Average;
         var sem = PoolSemantics.Torch with { Divisor = DivisorPolicy.IncludePad };
         var plans = levels.Select(n => binning switch
@@ -105,7 +106,7 @@ public static partial class OptimizedBackend
             throw new InvalidParameterException("inputs.box_indices", $"box_indices must be int32/int64 of shape ({boxes.Shape[0]}), got {bi}");
         if (bi.Data.Any(v => v < 0 || v >= image.Shape[0])) throw new InvalidParameterException("inputs.box_indices", $"box_indices must lie in [0, {image.Shape[0]})");
         int n = image.Shape[0], h = image.Shape[1], w = image.Shape[2], ch = image.Shape[3], k = boxes.Shape[0];
-        OutputElements("crop_size", Math.Max(k, 1), crop[0], crop[1], Math.Max(ch, 1));
+        OutputLimit.Check("crop_size", Math.Max(k, 1), crop[0], crop[1], Math.Max(ch, 1));
         var b = new float[boxes.Data.Length];
         for (int i = 0; i < b.Length; i++) b[i] = (float)boxes.Data[i];
         var y = new float[(long)k * crop[0] * crop[1] * ch];
@@ -152,10 +153,11 @@ public static partial class OptimizedBackend
     /// </summary>
     static Dictionary<string, Tensor> RunOnnxMaxUnpool(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, int threads)
     {
-        var u = Planning.OnnxMaxUnpoolParams.Read(p, inputs, "onnx.MaxUnpool", load: t => Float32(t, "X"));
+        float[] x = [];
+        var u = OnnxMaxUnpoolParams.Read(p, inputs, "onnx.MaxUnpool", checkX: t => x = Float32(t, "X"));
         var outShape = u.OutputShape ?? u.InferredShape;
         var y = new float[Tensor.ElementCount(outShape)];
-        KernelRegistry.OnnxMaxUnpoolNchw.Run(u.X!, u.Indices, u.InferredShape, outShape, y, threads);
+        KernelRegistry.OnnxMaxUnpoolNchw.Run(x, u.Indices, u.InferredShape, outShape, y, threads);
         return new(StringComparer.Ordinal) { ["output"] = Output(u.Input.DType, outShape, y) };
     }
 
@@ -290,7 +292,7 @@ public static partial class OptimizedBackend
             }
         }
         // The output K×C×PH×PW (and one box's C×PH×PW): refused past 2^28 elements, where an int size would overflow.
-        OutputElements("output_size", Math.Max(rois.Length, 1), maps[0].Shape[1], os[0], os[1]);
+        OutputLimit.Check("output_size", Math.Max(rois.Length, 1), maps[0].Shape[1], os[0], os[1]);
         int n = maps[0].Shape[0], c = maps[0].Shape[1], per = c * os[0] * os[1];
         var y = new float[(long)rois.Length * per];
         for (int l = 0; l < maps.Count; l++)

@@ -75,10 +75,10 @@ public static partial class OptimizedBackend
 
     /// <summary>
     /// The element count of an output (or broadcast map) of <paramref name="shape"/>, refused (field <c>padding</c>) past
-    /// <see cref="MaxOutputElements"/>: without padding a window output is no larger than the input (ceil mode adds one row and
+    /// <see cref="OutputLimit.MaxElements"/>: without padding a window output is no larger than the input (ceil mode adds one row and
     /// column), so only padding makes it grow past what was read — where an int plane size would overflow or the allocation fail.
     /// </summary>
-    static long SurveyElements(int[] shape) => OutputElements("padding", [.. shape.Select(v => (long)v)]);
+    static long SurveyElements(int[] shape) => OutputLimit.Check("padding", [.. shape.Select(v => (long)v)]);
 
     /// <summary>A zeroed output buffer for <paramref name="shape"/>, after the <see cref="SurveyElements"/> check.</summary>
     static float[] SurveyBuffer(int[] shape) => new float[SurveyElements(shape)];

@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 using PoolingConformance.Optimized.Kernels;
 using PoolingConformance.Optimized.Planning;
 
@@ -171,12 +172,6 @@ public static partial class OptimizedBackend
         for (int i = 0; i < x.Length; i++) x[i] = (float)t.Data[i];
         return x;
     }
-
-    /// <summary>The most elements one output (or intermediate sized like one) of a case may hold: the oracle's limit.</summary>
-    const long MaxOutputElements = OutputLimit.MaxElements;
-
-    /// <summary>The product of <paramref name="dims"/>, refused naming <paramref name="field"/> past the oracle's limit (<see cref="OutputLimit.Check"/>).</summary>
-    static long OutputElements(string field, params long[] dims) => OutputLimit.Check(field, dims);
 
     /// <summary>An int64 index output from the kernels' indices (the survey ops, fractional max pooling).</summary>
     static Tensor Indices(int[] shape, long[] idx)
@@ -385,8 +380,7 @@ public static partial class OptimizedBackend
         bool aligned = false;
         if (onnx)
         {
-            int opset = p.Int("opset", 22);
-            if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
+            OnnxOpset.Read(p);
             os = p.IntList("pooled_shape", 2) ?? throw new InvalidParameterException("pooled_shape", "'pooled_shape' is required");
             if (os.Any(v => v <= 0)) throw new InvalidParameterException("pooled_shape", "pooled_shape must be positive");
             scale = (float)p.Double("spatial_scale", 1.0);

@@ -55,7 +55,7 @@ public static class MaxPool
     /// <summary>Pools an N×C×spatial tensor; returns the outputs rounded to the input dtype and the canonical indices.</summary>
     public static (Expectation Values, Expectation Indices) Compute(Tensor x, PoolDescriptor desc, string valueName, string indexName)
     {
-        if (x.Rank >= 2) desc.CheckOutputSize(x.Shape[0], x.Shape[1], OutputLimit.MaxElements);
+        if (x.Rank >= 2) desc.CheckOutputSize(x.Shape[0], x.Shape[1]);
         var windows = Windows.Enumerate(desc.Axes);
         return Apply(x, windows, desc.Axes.Select(a => a.Output).ToArray(), desc.Semantics, valueName, indexName);
     }

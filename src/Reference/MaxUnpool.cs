@@ -10,15 +10,14 @@ namespace PoolingConformance.Reference;
 /// </summary>
 public static class MaxUnpool
 {
-    /// <summary>The most output elements the oracle materializes (2^28, as ONNX caps <c>output_shape</c>; 2 GiB of float64).
-    /// A larger output is refused naming the parameter that asked for it, never attempted.</summary>
-    public const long MaxOutputElements = OutputLimit.MaxElements;
-
-    /// <summary>Refuses an output of <paramref name="planes"/> × <paramref name="planeSize"/> elements above <see cref="MaxOutputElements"/>.</summary>
+    /// <summary>
+    /// Refuses an output of <paramref name="planes"/> × <paramref name="planeSize"/> elements above the oracle's limit
+    /// (<see cref="OutputLimit.MaxElements"/>), naming the parameter that asked for it: never attempted.
+    /// </summary>
     public static void CheckOutputSize(long planes, long planeSize, string field)
     {
-        if (planeSize > MaxOutputElements || planes * planeSize > MaxOutputElements)
-            throw new InvalidParameterException(field, $"the unpooled output would hold {planes} × {planeSize} elements, more than the {MaxOutputElements} the oracle materializes");
+        if (planeSize > OutputLimit.MaxElements || planes * planeSize > OutputLimit.MaxElements)
+            throw new InvalidParameterException(field, $"the unpooled output would hold {planes} × {planeSize} elements, more than the {OutputLimit.MaxElements} the oracle materializes");
     }
 
     /// <summary>Scatters <paramref name="values"/> into <paramref name="planes"/> zero planes of <paramref name="planeSize"/> elements.</summary>

@@ -573,7 +573,7 @@ public class OracleCrashRefusalTests
     static OpResult Frac(string json) =>
         Eval("torch.fractional_max_pool2d", json, ("input", Ramp([1, 1, 4, 4])), ("samples", T32([1, 1, 2], 0.5, 0.5)));
 
-    const long Limit = 1L << 28; // MaxUnpool.MaxOutputElements: the most output elements the oracle materializes
+    const long Limit = 1L << 28; // OutputLimit.MaxElements: the most output elements the oracle materializes
 
     [Test]
     public void Fractional_EmptyOutputSize_IsRefusedNamingOutputSize()

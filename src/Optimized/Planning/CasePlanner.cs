@@ -1,5 +1,6 @@
 using System.Text.Json;
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 
 namespace PoolingConformance.Optimized.Planning;
 
@@ -155,7 +156,7 @@ public static class CasePlanner
         string valueName, string? indexName, IndexFormat fmt, bool columnMajor, int[] outputShape)
     {
         // The oracle's materialization limit, refused naming the same padding field, before any per-axis table is allocated.
-        desc.CheckOutputSize(n, c, OutputLimit.MaxElements);
+        desc.CheckOutputSize(n, c);
         var tables = Pad3(desc.Axes.Select(AxisTable.From).ToArray());
         return new WindowPlan
         {
@@ -278,19 +279,6 @@ public static class CasePlanner
 
     // ---------------------------------------------------------------- onnx
 
-    static int OnnxOpset(ParamReader p)
-    {
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
-        return opset;
-    }
-
-    static void Since(ParamReader p, string attribute, int since, int opset, string op)
-    {
-        if (opset < since && p.Has(attribute))
-            throw new InvalidParameterException(attribute, $"{op} has no attribute '{attribute}' before opset {since} (case opset {opset})");
-    }
-
     static Tensor OnnxX(IReadOnlyDictionary<string, Tensor> inputs, string op)
     {
         var x = Input(inputs, "X", op);
@@ -310,15 +298,15 @@ public static class CasePlanner
     static WindowPlan OnnxFixed(CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
         var r = c.Op switch { "onnx.MaxPool" => Reduction.Max, "onnx.AveragePool" => Reduction.Average, _ => Reduction.Lp };
-        int opset = OnnxOpset(p);
+        int opset = OnnxOpset.Read(p);
         switch (r)
         {
             case Reduction.Max:
-                Since(p, "storage_order", 8, opset, c.Op); Since(p, "ceil_mode", 10, opset, c.Op); Since(p, "dilations", 10, opset, c.Op); break;
+                OnnxOpset.Since(p, "storage_order", 8, opset, c.Op); OnnxOpset.Since(p, "ceil_mode", 10, opset, c.Op); OnnxOpset.Since(p, "dilations", 10, opset, c.Op); break;
             case Reduction.Average:
-                Since(p, "count_include_pad", 7, opset, c.Op); Since(p, "ceil_mode", 10, opset, c.Op); Since(p, "dilations", 19, opset, c.Op); break;
+                OnnxOpset.Since(p, "count_include_pad", 7, opset, c.Op); OnnxOpset.Since(p, "ceil_mode", 10, opset, c.Op); OnnxOpset.Since(p, "dilations", 19, opset, c.Op); break;
             default:
-                Since(p, "ceil_mode", 18, opset, c.Op); Since(p, "dilations", 18, opset, c.Op); break;
+                OnnxOpset.Since(p, "ceil_mode", 18, opset, c.Op); OnnxOpset.Since(p, "dilations", 18, opset, c.Op); break;
         }
         var x = OnnxX(inputs, c.Op);
         int nd = x.Rank - 2;
@@ -370,7 +358,7 @@ public static class CasePlanner
     static WindowPlan OnnxGlobal(CaseSpec c, ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
         var r = c.Op switch { "onnx.GlobalMaxPool" => Reduction.Max, "onnx.GlobalAveragePool" => Reduction.Average, _ => Reduction.Lp };
-        int opset = OnnxOpset(p);
+        int opset = OnnxOpset.Read(p);
         double pv = r == Reduction.Lp ? OnnxP(p, opset) : 2;
         p.EnsureAllUsed(c.Op);
         var x = OnnxX(inputs, c.Op);

@@ -9,21 +9,6 @@ namespace PoolingConformance.Reference.Dialects.Onnx;
 /// </summary>
 internal sealed record OnnxConvPool(int[] Kernel, int[] Strides, int[] Dilations, int[] PadsBegin, int[] PadsEnd, AutoPad AutoPad, bool Ceil)
 {
-    /// <summary>Opset of the case: the <c>opset</c> parameter, default 22 (the latest that changed a pooling op).</summary>
-    public static int Opset(ParamReader p)
-    {
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
-        return opset;
-    }
-
-    /// <summary>Refuses an attribute the case's opset does not define yet.</summary>
-    public static void Since(ParamReader p, string attribute, int since, int opset, string op)
-    {
-        if (opset < since && p.Has(attribute))
-            throw new InvalidParameterException(attribute, $"{op} has no attribute '{attribute}' before opset {since} (case opset {opset})");
-    }
-
     public static OnnxConvPool Read(ParamReader p, int nd, bool allowDilations, bool allowCeil)
     {
         var k = p.IntList("kernel_shape") ?? throw new InvalidParameterException("kernel_shape", "'kernel_shape' is required");

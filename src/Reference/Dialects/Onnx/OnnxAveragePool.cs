@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 
 namespace PoolingConformance.Reference.Dialects.Onnx;
 
@@ -24,10 +25,10 @@ public sealed class OnnxAveragePool : PoolOp
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = OnnxConvPool.Opset(p);
-        OnnxConvPool.Since(p, "count_include_pad", 7, opset, Name);
-        OnnxConvPool.Since(p, "ceil_mode", 10, opset, Name);
-        OnnxConvPool.Since(p, "dilations", 19, opset, Name);
+        int opset = OnnxOpset.Read(p);
+        OnnxOpset.Since(p, "count_include_pad", 7, opset, Name);
+        OnnxOpset.Since(p, "ceil_mode", 10, opset, Name);
+        OnnxOpset.Since(p, "dilations", 19, opset, Name);
         var x = OnnxConvPool.X(Input(inputs, "X"), Name);
         RequireFloat(x, "X");
         var attrs = OnnxConvPool.Read(p, x.Rank - 2, allowDilations: true, allowCeil: true);

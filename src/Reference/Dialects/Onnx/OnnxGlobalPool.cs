@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 
 namespace PoolingConformance.Reference.Dialects.Onnx;
 
@@ -20,7 +21,7 @@ public sealed class OnnxGlobalPool(Reduction reduction) : PoolOp
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = OnnxConvPool.Opset(p);
+        int opset = OnnxOpset.Read(p);
         double pv = reduction == Reduction.Lp ? OnnxLpPool.ReadP(p, opset) : 2;
         p.EnsureAllUsed(Name);
         var x = OnnxConvPool.X(Input(inputs, "X"), Name);

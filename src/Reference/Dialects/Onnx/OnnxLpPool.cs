@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 
 namespace PoolingConformance.Reference.Dialects.Onnx;
 
@@ -23,9 +24,9 @@ public sealed class OnnxLpPool : PoolOp
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = OnnxConvPool.Opset(p);
-        OnnxConvPool.Since(p, "ceil_mode", 18, opset, Name);
-        OnnxConvPool.Since(p, "dilations", 18, opset, Name);
+        int opset = OnnxOpset.Read(p);
+        OnnxOpset.Since(p, "ceil_mode", 18, opset, Name);
+        OnnxOpset.Since(p, "dilations", 18, opset, Name);
         var x = OnnxConvPool.X(Input(inputs, "X"), Name);
         RequireFloat(x, "X");
         var attrs = OnnxConvPool.Read(p, x.Rank - 2, allowDilations: true, allowCeil: true);

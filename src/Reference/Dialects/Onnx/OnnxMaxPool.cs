@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 
 namespace PoolingConformance.Reference.Dialects.Onnx;
 
@@ -23,10 +24,10 @@ public sealed class OnnxMaxPool : PoolOp
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = OnnxConvPool.Opset(p);
-        OnnxConvPool.Since(p, "storage_order", 8, opset, Name);
-        OnnxConvPool.Since(p, "ceil_mode", 10, opset, Name);
-        OnnxConvPool.Since(p, "dilations", 10, opset, Name);
+        int opset = OnnxOpset.Read(p);
+        OnnxOpset.Since(p, "storage_order", 8, opset, Name);
+        OnnxOpset.Since(p, "ceil_mode", 10, opset, Name);
+        OnnxOpset.Since(p, "dilations", 10, opset, Name);
         var x = OnnxConvPool.X(Input(inputs, "X"), Name);
         RequireFloat(x, "X", DType.Float16, DType.Float32, DType.Float64, DType.UInt8, DType.Int8);
         int nd = x.Rank - 2;

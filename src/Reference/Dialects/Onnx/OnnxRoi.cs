@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Core.Onnx;
 
 namespace PoolingConformance.Reference.Dialects.Onnx;
 
@@ -31,19 +32,7 @@ public sealed class OnnxRoiAlign : PoolOp
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        int opset = OnnxConvPool.Opset(p);
-        if (opset < 10) throw new InvalidParameterException("opset", $"RoiAlign exists from opset 10, case opset {opset}");
-        OnnxConvPool.Since(p, "coordinate_transformation_mode", 16, opset, Name);
-        bool halfPixel = p.String("coordinate_transformation_mode", opset >= 16 ? "half_pixel" : "output_half_pixel", "half_pixel", "output_half_pixel") == "half_pixel";
-        bool max = p.String("mode", "avg", "avg", "max") == "max";
-        int oh = p.Int("output_height", 1), ow = p.Int("output_width", 1);
-        if (oh <= 0) throw new InvalidParameterException("output_height", "output_height must be positive");
-        if (ow <= 0) throw new InvalidParameterException("output_width", "output_width must be positive");
-        int sr = p.Int("sampling_ratio", 0);
-        if (sr < 0) throw new InvalidParameterException("sampling_ratio", "sampling_ratio must be >= 0");
-        double scale = (float)p.Double("spatial_scale", 1.0);
-        if (!double.IsFinite(scale) || scale <= 0) throw new InvalidParameterException("spatial_scale", "spatial_scale must be a finite positive number");
-        p.EnsureAllUsed(Name);
+        var (halfPixel, max, oh, ow, sr, scale) = OnnxRoiAlignParams.Read(p, Name);
         var x = Input(inputs, "X");
         RequireFloat(x, "X");
         if (x.Rank != 4) throw InputErrors.Bad("X", $"RoiAlign expects a 4-D X, got {Tensor.ShapeText(x.Shape)}");
@@ -77,7 +66,7 @@ public sealed class OnnxMaxRoiPool : PoolOp
 
     public override OpResult Evaluate(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs)
     {
-        OnnxConvPool.Opset(p);
+        OnnxOpset.Read(p);
         var ps = p.IntList("pooled_shape", 2) ?? throw new InvalidParameterException("pooled_shape", "'pooled_shape' is required");
         if (ps.Any(v => v <= 0)) throw new InvalidParameterException("pooled_shape", "pooled_shape must be positive");
         double scale = (float)p.Double("spatial_scale", 1.0);

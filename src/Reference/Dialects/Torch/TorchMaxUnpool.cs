@@ -35,7 +35,7 @@ public sealed class TorchMaxUnpool(int nd) : PoolOp
         var (x, unbatched) = Layout.TorchBatch(input, nd, Name);
         var spatial = x.Shape[2..];
         var outSpatial = PoolGeometry.TorchUnpoolOutput(spatial, k, s, pad, osRaw);
-        long plane = outSpatial.Aggregate(1L, (n, v) => Math.Min(n * v, MaxUnpool.MaxOutputElements + 1));
+        long plane = outSpatial.Aggregate(1L, (n, v) => Math.Min(n * v, OutputLimit.MaxElements + 1));
         int planes = x.Shape[0] * x.Shape[1];
         MaxUnpool.CheckOutputSize(planes, plane, osRaw is null ? "stride" : "output_size");
         var outData = MaxUnpool.Scatter(x.Data, indices.Data, planes, plane, "inputs.indices");

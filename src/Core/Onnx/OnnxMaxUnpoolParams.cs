@@ -1,36 +1,32 @@
-using PoolingConformance.Core;
-
-namespace PoolingConformance.Optimized.Planning;
+namespace PoolingConformance.Core.Onnx;
 
 /// <summary>
-/// <c>onnx.MaxUnpool</c> as the optimized and GPU backends read it (opset ≥ 9; X of N, C and 1–3 non-empty spatial axes;
-/// kernel_shape, strides, pads; I int64 of X's shape, flat over the inferred output; optional <c>output_shape</c> input), with
-/// the reference's refusals, field names and order, and its materialization limit (<see cref="OutputLimit.MaxElements"/>). One
-/// reader, so the two backends cannot drift apart (the GPU's copy had computed the inferred size in int, unguarded).
+/// <c>onnx.MaxUnpool</c> (opset ≥ 9; X of N, C and 1–3 non-empty spatial axes; kernel_shape, strides, pads; I int64 of X's
+/// shape, flat over the inferred output; optional <c>output_shape</c> input), with the materialization limit
+/// (<see cref="OutputLimit.MaxElements"/>). One reader for the oracle and the optimized and GPU backends, so they refuse the same
+/// cases with the same fields, in the same order (a GPU copy had once computed the inferred size in int, unguarded).
 /// </summary>
 /// <param name="Input">X as given.</param>
-/// <param name="X">X as float32 when the caller asked for it while reading (<c>load</c>), else null.</param>
 /// <param name="InferredShape">N, C and the inferred spatial sizes.</param>
 /// <param name="InferredTotal">Elements of the inferred shape: the range of every index.</param>
 /// <param name="Indices">I as int64, each checked to lie in [0, InferredTotal).</param>
 /// <param name="OutputShape">The requested output shape (the result sits at the start of each axis), or null.</param>
-public sealed record OnnxMaxUnpoolParams(Tensor Input, float[]? X, int[] InferredShape, long InferredTotal, long[] Indices, int[]? OutputShape)
+public sealed record OnnxMaxUnpoolParams(Tensor Input, int[] InferredShape, long InferredTotal, long[] Indices, int[]? OutputShape)
 {
     /// <summary>
-    /// Reads the case. <paramref name="load"/> converts X where the backend checks its dtype (right after its shape);
+    /// Reads the case. <paramref name="checkX"/> checks X's dtype where the caller does (right after its shape);
     /// <paramref name="outputShapeUnsupported"/>, when given, is thrown for an <c>output_shape</c> input (right after I's checks).
     /// </summary>
     public static OnnxMaxUnpoolParams Read(ParamReader p, IReadOnlyDictionary<string, Tensor> inputs, string op,
-        Func<Tensor, float[]>? load = null, Func<Exception>? outputShapeUnsupported = null)
+        Action<Tensor>? checkX = null, Func<Exception>? outputShapeUnsupported = null)
     {
         const long limit = OutputLimit.MaxElements;
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
+        int opset = OnnxOpset.Read(p);
         if (opset < 9) throw new InvalidParameterException("opset", $"MaxUnpool exists from opset 9, case opset {opset}");
         var input = Required(inputs, "X", op);
         if (input.Rank is < 3 or > 5) throw new InvalidParameterException("inputs.X", $"{op} expects X of rank 3 to 5 (N, C, 1 to 3 spatial axes), got shape {Tensor.ShapeText(input.Shape)}");
         if (input.Shape.Skip(2).Any(v => v == 0)) throw new InvalidParameterException("inputs.X", $"{op} expects non-empty spatial axes, got shape {Tensor.ShapeText(input.Shape)}");
-        var x = load?.Invoke(input);
+        checkX?.Invoke(input);
         int nd = input.Rank - 2;
         var k = p.IntList("kernel_shape") ?? throw new InvalidParameterException("kernel_shape", "'kernel_shape' is required");
         if (k.Length != nd || k.Any(v => v <= 0)) throw new InvalidParameterException("kernel_shape", $"kernel_shape must be {nd} positive ints");
@@ -68,8 +64,9 @@ public sealed record OnnxMaxUnpoolParams(Tensor Input, float[]? X, int[] Inferre
         {
             if (os.DType != DType.Int64 || os.Rank != 1 || os.Shape[0] != input.Rank)
                 throw new InvalidParameterException("inputs.output_shape", $"output_shape must be an int64 vector of {input.Rank} entries");
+            // Entries are checked before the cast: an out-of-range int64 would wrap and overflow the element count.
             if (os.Data.Any(v => v < 0 || v > int.MaxValue))
-                throw new InvalidParameterException("inputs.output_shape", $"output_shape has an entry outside [0, {int.MaxValue}]");
+                throw new InvalidParameterException("inputs.output_shape", $"output_shape {Tensor.ShapeText(os.Data.Select(v => (int)Math.Clamp(v, int.MinValue, int.MaxValue)).ToArray())} has an entry outside [0, {int.MaxValue}]");
             var want = os.Data.Select(v => (int)v).ToArray();
             if (want[0] != input.Shape[0] || want[1] != input.Shape[1]) throw new InvalidParameterException("inputs.output_shape", "output_shape must keep N and C");
             for (int a = 0; a < nd; a++)
@@ -78,7 +75,7 @@ public sealed record OnnxMaxUnpoolParams(Tensor Input, float[]? X, int[] Inferre
                 throw new InvalidParameterException("inputs.output_shape", $"output_shape {Tensor.ShapeText(want)} asks for more than {limit} elements");
             outShape = want;
         }
-        return new OnnxMaxUnpoolParams(input, x, inferredShape, total, idx, outShape);
+        return new OnnxMaxUnpoolParams(input, inferredShape, total, idx, outShape);
     }
 
     static Tensor Required(IReadOnlyDictionary<string, Tensor> inputs, string name, string op) =>

@@ -1,11 +1,9 @@
-using PoolingConformance.Core;
-
-namespace PoolingConformance.Optimized.Planning;
+namespace PoolingConformance.Core.Onnx;
 
 /// <summary>
-/// The attributes of <c>onnx.RoiAlign</c> as the optimized and GPU backends read them (opset 10..24, the coordinate mode from
-/// opset 16, avg or max, output size, sampling ratio, spatial scale rounded to float32 as ONNX's attribute is), with the
-/// reference's refusals and field names. One reader, so the two backends cannot drift apart.
+/// The attributes of <c>onnx.RoiAlign</c> (opset 10..24, the coordinate mode from opset 16, avg or max, output size, sampling
+/// ratio, spatial scale rounded to float32 as ONNX's attribute is). One reader for the oracle and the optimized and GPU
+/// backends, so they refuse the same cases with the same fields.
 /// </summary>
 public sealed record OnnxRoiAlignParams(bool HalfPixel, bool Max, int OutputHeight, int OutputWidth, int SamplingRatio, double SpatialScale)
 {
@@ -15,11 +13,9 @@ public sealed record OnnxRoiAlignParams(bool HalfPixel, bool Max, int OutputHeig
     /// <summary>Reads every attribute and refuses unknown ones (<see cref="ParamReader.EnsureAllUsed"/>).</summary>
     public static OnnxRoiAlignParams Read(ParamReader p, string op)
     {
-        int opset = p.Int("opset", 22);
-        if (opset is < 1 or > 24) throw new InvalidParameterException("opset", $"opset must be between 1 and 24, got {opset}");
+        int opset = OnnxOpset.Read(p);
         if (opset < 10) throw new InvalidParameterException("opset", $"RoiAlign exists from opset 10, case opset {opset}");
-        if (opset < 16 && p.Has("coordinate_transformation_mode"))
-            throw new InvalidParameterException("coordinate_transformation_mode", $"{op} has no attribute 'coordinate_transformation_mode' before opset 16 (case opset {opset})");
+        OnnxOpset.Since(p, "coordinate_transformation_mode", 16, opset, op);
         bool halfPixel = p.String("coordinate_transformation_mode", opset >= 16 ? "half_pixel" : "output_half_pixel", "half_pixel", "output_half_pixel") == "half_pixel";
         bool max = p.String("mode", "avg", "avg", "max") == "max";
         int oh = p.Int("output_height", 1), ow = p.Int("output_width", 1);
