@@ -228,16 +228,13 @@ public class OptimizedSlidingMaxTests
 
     // ---- SPP: doubling and van Herk ----
 
-    /// <summary>The SPP kernels' measured choice (<see cref="SppChoice.UseVanHerk"/>: van Herk by default), and that forcing either is obeyed.</summary>
+    /// <summary>The SPP kernels' measured choice (<see cref="SppChoice.UseVanHerk"/>: van Herk in every layout and shape unless doubling is asked for).</summary>
     [Test]
     public void Spp_AlgorithmChoice()
     {
-        foreach (var l in new[] { TensorLayout.Nchw, TensorLayout.Nhwc })
-        {
-            Assert.That(SppChoice.UseVanHerk(SppAlgorithm.Auto, l, [0, 5, 9, 13], 1, 512, 20, 20), Is.True, $"{l} W8");
-            Assert.That(SppChoice.UseVanHerk(SppAlgorithm.Doubling, l, [0, 13], 1, 64, 56, 56), Is.False, $"{l} forced doubling");
-            Assert.That(SppChoice.UseVanHerk(SppAlgorithm.VanHerk, l, [0, 5, 9, 13], 1, 512, 20, 20), Is.True, $"{l} forced van Herk");
-        }
+        Assert.That(SppChoice.UseVanHerk(SppAlgorithm.Auto), Is.True, "by default (W8 and every shape measured)");
+        Assert.That(SppChoice.UseVanHerk(SppAlgorithm.Doubling), Is.False, "forced doubling");
+        Assert.That(SppChoice.UseVanHerk(SppAlgorithm.VanHerk), Is.True, "forced van Herk");
     }
 
     static float[] RunSpp(SppKernel k, SppMax rule, int[] blocks, Tensor x, int threads, SppAlgorithm a)

@@ -57,7 +57,7 @@ public static class NhwcDriver
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
         ref int yi = ref MemoryMarshal.GetArrayDataReference(yiBuf);
         var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
-        var pf = RowPrefetch.For(p, C, row, xa.Length);
+        var pf = RowPrefetch.For(p, C, row, r, xa.Length);
         var tier = Cascade.For(C);
         for (int ow = 0; ow < OW; ow++)
         {
@@ -101,7 +101,7 @@ public static class NhwcDriver
         ref float x0 = ref MemoryMarshal.GetArrayDataReference(xa);
         ref float x = ref Unsafe.Add(ref x0, (nint)r.N * p.InputPlane * C);
         var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
-        var pf = RowPrefetch.For(p, C, row, xa.Length);
+        var pf = RowPrefetch.For(p, C, row, r, xa.Length);
         var tier = Cascade.For(C);
         bool rescan = typeof(TOp) != typeof(NanIgnoringMaxOperator);
         for (int ow = 0; ow < OW; ow++)
@@ -134,21 +134,20 @@ public static class NhwcDriver
     /// </summary>
     readonly struct RowPrefetch
     {
-        const int Line = 16; // floats per 64-byte cache line
         readonly nint _first;   // float offset of the first new row
         readonly int _rows, _rowStride, _slice, _rowFloats;
 
         RowPrefetch(nint first, int rows, int rowStride, int rowFloats, int outs)
         {
             _first = first; _rows = rows; _rowStride = rowStride; _rowFloats = rowFloats;
-            _slice = (rowFloats + outs * Line - 1) / (outs * Line) * Line;
+            _slice = Prefetch.SliceLength(rowFloats, outs);
         }
 
-        public static RowPrefetch For(PoolPlan p, int C, int row, long inputLength)
+        /// <summary>The prefetch of output row <paramref name="row"/>, whose window is <paramref name="cur"/>.</summary>
+        public static RowPrefetch For(PoolPlan p, int C, int row, RowWindow cur, long inputLength)
         {
             int rows = p.OD * p.OH;
             if (row + 1 >= rows * (inputLength / Math.Max(1L, (long)p.InputPlane * C)) || p.OW == 0) return default;
-            var cur = Locate(p, row);
             var next = Locate(p, row + 1);
             if (next.CntH == 0 || next.CntD == 0) return default;
             // New rows of the next output row's first slice: those past the current window's last row (all when the image changes).
@@ -170,7 +169,7 @@ public static class NhwcDriver
             for (int a = 0; a < _rows; a++)
             {
                 ref float r = ref Unsafe.Add(ref x, _first + (nint)a * _rowStride);
-                for (int i = lo; i < hi; i += Line) Prefetch.Line(ref Unsafe.Add(ref r, i));
+                for (int i = lo; i < hi; i += Prefetch.LineFloats) Prefetch.Line(ref Unsafe.Add(ref r, i));
             }
         }
     }
@@ -217,7 +216,7 @@ public static class NhwcDriver
         int OW = p.OW;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)r.N * p.InputPlane * C);
         var g = new Geometry(C, p.LH, p.LW, r.D0, r.CntD, p.DilD, r.H0, r.CntH, p.DilH, p.DilW);
-        var pf = RowPrefetch.For(p, C, row, xa.Length);
+        var pf = RowPrefetch.For(p, C, row, r, xa.Length);
         var tier = Cascade.For(C);
         for (int ow = 0; ow < OW; ow++)
         {

@@ -82,8 +82,6 @@ public static class RunningSumDriver
         public required long Terms { get; init; }
         /// <summary>kh·kw of a full window.</summary>
         public required int WindowTaps { get; init; }
-        /// <summary>Window width of the interior columns and their range.</summary>
-        public required int Kw { get; init; }
         /// <summary>Per output cell: 1/D in float64 (for empty cells whatever; the plan's empty list overwrites them).</summary>
         public required double[] Reciprocal { get; init; }
 
@@ -98,7 +96,7 @@ public static class RunningSumDriver
             // column sums (NHWC), doubling levels and edge sums ≤ maxW (NCHW), each column sum ≤ maxH rows.
             long terms = Math.Max(Math.Max(peakRows, 2), (long)maxH * Math.Max(peakCols, maxW));
             var rec = Array.ConvertAll(p.Factor, d => 1.0 / d);
-            return new Geometry { Terms = terms, WindowTaps = kh * p.KernelW, Kw = p.KernelW, Reciprocal = rec };
+            return new Geometry { Terms = terms, WindowTaps = kh * p.KernelW, Reciprocal = rec };
         }
 
         /// <summary>
@@ -381,7 +379,7 @@ public static class RunningSumDriver
     /// </summary>
     static void NchwPlane<TW, TF, TD>(PoolPlan p, Geometry g, float[] xa, int q, float[] ya, PlaneScratch s) where TW : IDoubleWidth<TF, TD>
     {
-        int W = p.LW, OW = p.OW, B = s.Block;
+        int W = p.LW, B = s.Block;
         ref float x = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(xa), (nint)q * p.InputPlane);
         ref float y = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(ya), (nint)q * p.OutputPlane);
         int a = 0, e = 0;
@@ -407,7 +405,7 @@ public static class RunningSumDriver
     /// </summary>
     static void WindowRows<TW, TF, TD>(PoolPlan p, Geometry g, PlaneScratch s, int oh0, int rows, ref float y) where TW : IDoubleWidth<TF, TD>
     {
-        int W = p.LW, OW = p.OW, kw = g.Kw, lo = p.InteriorLo, hi = p.InteriorHi;
+        int W = p.LW, OW = p.OW, kw = p.KernelW, lo = p.InteriorLo, hi = p.InteriorHi;
         double[] cb = s.Cb, sum = s.S;
         if (hi - lo < TW.FloatCount) lo = hi = 0; // too few interior outputs for a vector: all by the running edge sums
         for (int b = 0; b < rows; b++)

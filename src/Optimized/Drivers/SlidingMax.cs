@@ -332,10 +332,7 @@ public static class SlidingMax
                     continue;
                 }
                 int before = (k - 1) / 2;
-                var u = new Unit(h, w, srcRow, srcPix, h, w, yRow, yPix, G, -before, -before, k, k, identity, RowFor(k));
-                bool nan = Compute<OrderedMax>(u, ref src, ref yb, s);
-                if (nan) Compute<OperatorMax<TOp>>(u, ref src, ref yb, s);
-                FixZeros<TOp>(u, ref src, ref yb, scalarCheck: nan);
+                WindowUnit<TOp>(new Unit(h, w, srcRow, srcPix, h, w, yRow, yPix, G, -before, -before, k, k, identity, RowFor(k)), ref src, ref yb);
             }
         });
     }
@@ -488,13 +485,7 @@ public static class SlidingMax
                     return;
                 }
             default:
-                switch (Cascade.For(outs))
-                {
-                    case Tier.V512: RowNaive<TR, W512, Vector512<float>, Vector512<int>, Vector512<float>>(ref v, outs, k, ref y); break;
-                    case Tier.V256: RowNaive<TR, W256, Vector256<float>, Vector256<int>, Vector256<float>>(ref v, outs, k, ref y); break;
-                    case Tier.V128: RowNaive<TR, W128, Vector128<float>, Vector128<int>, Vector128<float>>(ref v, outs, k, ref y); break;
-                    default: RowNaive<TR, Scalar, float, int, bool>(ref v, outs, k, ref y); break;
-                }
+                RowNaive<TR>(ref v, outs, k, ref y);
                 return;
         }
     }
@@ -555,7 +546,7 @@ public enum SppAlgorithm
     VanHerk,
 }
 
-/// <summary>The SPP kernels' choice between doubling and van Herk, by case shape.</summary>
+/// <summary>The SPP kernels' choice between doubling and van Herk.</summary>
 public static class SppChoice
 {
     /// <summary>
@@ -571,6 +562,5 @@ public static class SppChoice
     /// channels), van Herk per group of at most 32 channels with a few KB of scratch.
     /// (Before the flat pass and the per-plane ±0 check, planar van Herk measured 0.76× on W8 and doubling was kept there.)
     /// </summary>
-    public static bool UseVanHerk(SppAlgorithm a, TensorLayout layout, int[] blocks, int batch, int channels, int h, int w) =>
-        a != SppAlgorithm.Doubling;
+    public static bool UseVanHerk(SppAlgorithm a) => a != SppAlgorithm.Doubling;
 }

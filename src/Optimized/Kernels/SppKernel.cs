@@ -50,7 +50,7 @@ public sealed class SppKernel(TensorLayout layout)
         if (Unsupported(blocks) is { } why) throw new ArgumentException(why, nameof(blocks));
         long inN = (long)batch * channels * h * w;
         if (x.Length < inN || y.Length < inN * blocks.Length) throw new ArgumentException($"{Name}: buffers too small");
-        if (SppChoice.UseVanHerk(algorithm, Layout, blocks, batch, channels, h, w)) { SlidingMax.Spp(Layout, rule, blocks, batch, channels, h, w, x, y, threads); return; }
+        if (SppChoice.UseVanHerk(algorithm)) { SlidingMax.Spp(Layout, rule, blocks, batch, channels, h, w, x, y, threads); return; }
         if (rule == SppMax.Torch) Run<MaxOperator>(float.NegativeInfinity, false, blocks, batch, channels, h, w, x, y, threads);
         else Run<NanIgnoringMaxOperator>(-float.MaxValue, true, blocks, batch, channels, h, w, x, y, threads);
     }

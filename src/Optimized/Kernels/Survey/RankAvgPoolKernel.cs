@@ -19,7 +19,6 @@ public sealed class RankAvgPoolKernel
         g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
             var vals = win.Values;
-            var taps = win.Taps;
             var order = win.Order;
             y[o] = Cell(vals, order, n, t);
         });

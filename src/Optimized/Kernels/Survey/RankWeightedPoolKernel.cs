@@ -20,7 +20,6 @@ public sealed class RankWeightedPoolKernel
         g.ForEachWindow(x, batch * channels, threads, (o, n, win) =>
         {
             var vals = win.Values;
-            var taps = win.Taps;
             var order = win.Order;
             y[o] = Cell(vals, order, n, weights);
         });

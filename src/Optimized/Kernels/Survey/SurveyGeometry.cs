@@ -53,7 +53,7 @@ public sealed class SurveyGeometry
     /// <paramref name="vals"/> and their flat in-plane indices into <paramref name="taps"/>, in scan order; returns their count.
     /// The spans must hold <see cref="KernelTaps"/> elements; the tables keep every tap inside the plane, so reads are unchecked.
     /// </summary>
-    public int Gather(float[] x, long planeOffset, int oh, int ow, Span<float> vals, Span<int> taps)
+    int Gather(float[] x, long planeOffset, int oh, int ow, Span<float> vals, Span<int> taps)
     {
         int hc = H.Count[oh], wc = W.Count[ow];
         if (hc == 0 || wc == 0) return 0;
@@ -90,10 +90,7 @@ public sealed class SurveyGeometry
             long outBase = (long)q * outPlane;
             for (int r = 0; r < oh; r++)
                 for (int c = 0; c < ow; c++)
-                {
-                    s.Row = r; s.Col = c;
                     cell(outBase + (long)r * ow + c, Gather(x, s.InBase, r, c, s.Values, s.Taps), s);
-                }
         });
     }
 
@@ -147,7 +144,7 @@ public sealed class SurveyGeometry
     public static double Total(double s, double comp) => double.IsFinite(s + comp) ? s + comp : s;
 }
 
-/// <summary>Per-plane buffers of <see cref="SurveyGeometry.ForEachWindow"/>: the gathered window and the cell it belongs to.</summary>
+/// <summary>Per-plane buffers of <see cref="SurveyGeometry.ForEachWindow"/>: the gathered window and where its plane starts.</summary>
 public sealed class WindowScratch(int taps)
 {
     /// <summary>The window's in-bounds tap values, in scan order.</summary>
@@ -160,7 +157,6 @@ public sealed class WindowScratch(int taps)
     public readonly int[] Order = new int[taps];
     /// <summary>Free for the kernel: per-tap probabilities.</summary>
     public readonly double[] Weights = new double[taps];
-    /// <summary>The plane's first input element, and the output cell's row and column.</summary>
+    /// <summary>The plane's first input element (<see cref="Taps"/> are relative to it).</summary>
     public long InBase;
-    public int Row, Col;
 }

@@ -23,7 +23,7 @@ public sealed class WeightedPoolKernel
             var vals = win.Values;
             var ws = win.Extra;
             var taps = win.Taps;
-            g.Gather(weight, win.InBase, win.Row, win.Col, ws, taps);
+            for (int i = 0; i < n; i++) ws[i] = weight[win.InBase + taps[i]]; // the weights at the gathered taps
             double num = 0, numC = 0, den = 0, denC = 0;
             for (int i = 0; i < n; i++)
             {
