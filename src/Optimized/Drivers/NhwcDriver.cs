@@ -184,30 +184,37 @@ public static class NhwcDriver
         for (int c = 0; NchwDriver.Next(ref c, n, C); c += n)
         {
             ref float xc = ref Unsafe.Add(ref x, first + c);
-            TV acc = TW.Load(ref xc, 0), sum = acc;
-            for (int e = 0; e < g.CntD; e++)
-                for (int a = 0; a < g.CntH; a++)
-                {
-                    ref float xr = ref Unsafe.Add(ref xc, e * sliceStep + a * rowStep);
-                    for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
-                    {
-                        TV v = TW.Load(ref xr, b * tapStep);
-                        acc = TW.MaxOrdered(acc, v);
-                        sum = TW.Add(sum, v);
-                    }
-                }
+            TV sum = TW.Zero;
+            TV acc = WindowScan<OrderedMax, TW, TV, TI, TM>(ref xc, g, cntW, tapStep, rowStep, sliceStep, ref sum);
             if (rescan && TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum)))
-            {
-                acc = TW.Load(ref xc, 0);
-                for (int e = 0; e < g.CntD; e++)
-                    for (int a = 0; a < g.CntH; a++)
-                    {
-                        ref float xr = ref Unsafe.Add(ref xc, e * sliceStep + a * rowStep);
-                        for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++) acc = TW.Combine<TOp>(acc, TW.Load(ref xr, b * tapStep));
-                    }
-            }
+                acc = WindowScan<OperatorMax<TOp>, TW, TV, TI, TM>(ref xc, g, cntW, tapStep, rowStep, sliceStep, ref sum);
             TW.Store(acc, ref y, c);
         }
+    }
+
+    /// <summary>
+    /// The window at <paramref name="xc"/> in scan order (slices, rows, taps), seeded by its first tap and combined by
+    /// <typeparamref name="TR"/>; a rule that drops NaN (<see cref="IMaxRule.NotesNaN"/>) adds every tap to <paramref name="sum"/>,
+    /// which is NaN when one of them is.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static TV WindowScan<TR, TW, TV, TI, TM>(ref float xc, Geometry g, int cntW, nint tapStep, nint rowStep, nint sliceStep, ref TV sum)
+        where TR : IMaxRule where TW : IWidth<TV, TI, TM>
+    {
+        TV acc = TW.Load(ref xc, 0);
+        if (TR.NotesNaN) sum = TW.Add(sum, acc);
+        for (int e = 0; e < g.CntD; e++)
+            for (int a = 0; a < g.CntH; a++)
+            {
+                ref float xr = ref Unsafe.Add(ref xc, e * sliceStep + a * rowStep);
+                for (int b = e == 0 && a == 0 ? 1 : 0; b < cntW; b++)
+                {
+                    TV v = TW.Load(ref xr, b * tapStep);
+                    acc = TR.Max<TW, TV, TI, TM>(acc, v);
+                    if (TR.NotesNaN) sum = TW.Add(sum, v);
+                }
+            }
+        return acc;
     }
 
     static void AccumulateRow<TOp>(PoolPlan p, int C, float[] xa, int row, float[] ya) where TOp : IAccumulateOperator
