@@ -212,9 +212,7 @@ public static class GlobalDriver
             ref float yn = ref Unsafe.Add(ref MemoryMarshal.GetArrayDataReference(y), (nint)n * C);
             for (int c = 0; c < C; c++) Unsafe.Add(ref yn, c) = TOp.Finalize(Unsafe.Add(ref sr, c), f);
         }
-        if (threads <= 1 || batch <= 1) { var s = new float[Slots * C]; for (int n = 0; n < batch; n++) Image(n, s); }
-        else Parallel.For(0, batch, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new float[Slots * C],
-            (n, _, s) => { Image(n, s); return s; }, _ => { });
+        Workers.For(batch, threads, () => new float[Slots * C], Image);
     }
 
     /// <summary><c>acc[c] = Invoke(acc[c], term ? Term(v[c]) : v[c])</c> for c &lt; C; full vectors, then a scalar tail (no overlap: read-modify-write).</summary>

@@ -28,18 +28,8 @@ public static class NhwcDriver
         Run(p, batch, channels, threads, (row, _) => AccumulateRow<TOp>(p, channels, x, row, y));
     }
 
-    static void Run(PoolPlan p, int batch, int channels, int threads, Action<int, int[]> row)
-    {
-        int rows = batch * p.OD * p.OH;
-        if (threads <= 1 || rows <= 1)
-        {
-            var s = new int[Math.Max(1, channels)];
-            for (int r = 0; r < rows; r++) row(r, s);
-            return;
-        }
-        Parallel.For(0, rows, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new int[Math.Max(1, channels)],
-            (r, _, s) => { row(r, s); return s; }, _ => { });
-    }
+    static void Run(PoolPlan p, int batch, int channels, int threads, Action<int, int[]> row) =>
+        Workers.For(batch * p.OD * p.OH, threads, () => new int[Math.Max(1, channels)], row);
 
     /// <summary>The window of one output row: image, first depth/row taps and counts.</summary>
     readonly record struct RowWindow(int N, int Od, int Oh, int D0, int CntD, int H0, int CntH);

@@ -239,14 +239,7 @@ public static class RunningSumDriver
             if (wide) NchwPlane<D512, Vector512<float>, Vector512<double>>(p, g, x, q, y, s);
             else NchwPlane<DVec, Vector<float>, Vector<double>>(p, g, x, q, y, s);
         }
-        if (threads <= 1 || planes <= 1)
-        {
-            var s = new PlaneScratch(p);
-            for (int q = 0; q < planes; q++) Plane(q, s);
-        }
-        else
-            Parallel.For(0, planes, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new PlaneScratch(p),
-                (q, _, s) => { Plane(q, s); return s; }, _ => { });
+        Workers.For(planes, threads, () => new PlaneScratch(p), Plane);
         return true;
     }
 
@@ -264,14 +257,7 @@ public static class RunningSumDriver
             if (Vector512.IsHardwareAccelerated) NhwcRows<D512, Vector512<float>, Vector512<double>>(p, g, channels, x, n, oh0, oh1, y, s);
             else NhwcRows<DVec, Vector<float>, Vector<double>>(p, g, channels, x, n, oh0, oh1, y, s);
         }
-        if (threads <= 1 || tasks <= 1)
-        {
-            var s = new RowScratch(p, channels);
-            for (int t = 0; t < tasks; t++) Task(t, s);
-        }
-        else
-            Parallel.For(0, tasks, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new RowScratch(p, channels),
-                (t, _, s) => { Task(t, s); return s; }, _ => { });
+        Workers.For(tasks, threads, () => new RowScratch(p, channels), Task);
         return true;
     }
 

@@ -51,9 +51,7 @@ public sealed class RoiPoolKernel(TensorLayout layout)
             if (planar) ChannelsLast.ToPlanar(tmp, 0, y, (long)k * C * cells, C, cells);
         }
         int tmpSize = planar ? cells * C : 1;
-        if (threads <= 1 || rois.Length <= 1) { var t = new float[tmpSize]; for (int k = 0; k < rois.Length; k++) One(k, t); }
-        else Parallel.For(0, rois.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new float[tmpSize],
-            (k, _, t) => { One(k, t); return t; }, _ => { });
+        Workers.For(rois.Length, threads, () => new float[tmpSize], One);
     }
 
     static void Bin(float[] x, long img, int C, int w, int hs, int he, int ws, int we, float[] y, long o)

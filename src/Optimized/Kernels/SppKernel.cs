@@ -81,13 +81,7 @@ public sealed class SppKernel(TensorLayout layout)
         while ((1 << levels) <= maxK) levels++;                    // tables over 1, 2, 4, …, largest power of two ≤ maxK taps
         int units = Layout == TensorLayout.Nchw ? batch * channels : batch;
         void Unit(int u, Scratch s) => Plane<TOp>(u, s, identity, clamp, blocks, channels, h, w, e, before, hp, rowF, levels, x, y);
-        if (threads <= 1 || units <= 1)
-        {
-            var s = new Scratch(size, levels, identity);
-            for (int u = 0; u < units; u++) Unit(u, s);
-        }
-        else Parallel.For(0, units, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new Scratch(size, levels, identity),
-            (u, _, s) => { Unit(u, s); return s; }, _ => { });
+        Workers.For(units, threads, () => new Scratch(size, levels, identity), Unit);
     }
 
     void Plane<TOp>(int u, Scratch s, float identity, bool clamp, int[] blocks, int C, int h, int w, int e, int before, int hp, int rowF,

@@ -1,4 +1,5 @@
 using PoolingConformance.Core;
+using PoolingConformance.Optimized.Drivers;
 
 namespace PoolingConformance.Optimized.Kernels;
 
@@ -75,8 +76,6 @@ public sealed class PsRoiAlignKernel
                     for (int co = 0; co < cOut; co++) y[o + (long)co * bins] = (float)(acc[co] / count);
                 }
         }
-        if (threads <= 1 || rois.Length <= 1) { var a = new double[cOut]; for (int k = 0; k < rois.Length; k++) One(k, a); }
-        else Parallel.For(0, rois.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new double[cOut],
-            (k, _, a) => { One(k, a); return a; }, _ => { });
+        Workers.For(rois.Length, threads, () => new double[cOut], One);
     }
 }

@@ -1,5 +1,6 @@
 using System.Numerics;
 using PoolingConformance.Core;
+using PoolingConformance.Optimized.Drivers;
 
 namespace PoolingConformance.Optimized.Kernels;
 
@@ -65,9 +66,7 @@ public sealed class PsRoiPoolKernel
                     for (int co = 0; co < cOut; co++) y[o + (long)co * bins] = (float)(acc[co] / count);
                 }
         }
-        if (threads <= 1 || rois.Length <= 1) { var a = new double[cOut]; for (int k = 0; k < rois.Length; k++) One(k, a); }
-        else Parallel.For(0, rois.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, () => new double[cOut],
-            (k, _, a) => { One(k, a); return a; }, _ => { });
+        Workers.For(rois.Length, threads, () => new double[cOut], One);
     }
 
     /// <summary><c>acc[c] += src[o + c]</c> for <c>c &lt; n</c>, float widened to double.</summary>
