@@ -216,8 +216,7 @@ public static class NchwDriver
     /// each output is <c>((h₀ + h₁) + h₂)</c> bit for bit as the separable passes add it, which skip those taps.
     /// The first strip's first tap vector and the last strip's third (when the row ends one column early) are rotations of a
     /// loaded vector with one −0 lane; no load leaves the row's 0..LW − 1. A last strip of at most 8 columns runs in a Vector256
-    /// (<see cref="Fused3x3Tail256{TOp}"/>) rather than as a Vector512 overlapping the previous strip: W3's rows are 56 = 3·16 + 8
-    /// wide, and the overlap recomputed half a strip per row (interleaved: 1.19× at 1 thread, 1.11–1.16× at 2; same bits).
+    /// rather than as a Vector512 overlapping the previous strip: W3's rows are 56 = 3·16 + 8 wide, and the overlap recomputed half a strip per row (interleaved: 1.19× at 1 thread, 1.11–1.16× at 2; same bits).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     static void Fused3x3Plane<TOp>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f) where TOp : IAccumulateOperator
@@ -226,90 +225,63 @@ public static class NchwDriver
         int OW = p.OW;
         // A tail of at most 8 columns runs as one Vector256 strip instead of an overlapping Vector512 one (W3: 56 = 3·16 + 8).
         int tail = OW % n, full = OW - tail;
-        if (tail is > 0 and <= 8 && Avx512F.VL.IsSupported)
+        if (tail is > 0 and <= 8 && W256.CanUnzip)
         {
-            Fused3x3Tail256<TOp>(p, g, ref x, ref y, ref f, OW - 8);
-            for (int j = 0; j < full; j += n) Fused3x3Strip<TOp>(p, g, ref x, ref y, ref f, j);
+            Fused3x3Strip<TOp, W256, Vector256<float>, Vector256<int>, Vector256<float>>(p, g, ref x, ref y, ref f, OW - 8);
+            for (int j = 0; j < full; j += n) Fused3x3Strip<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(p, g, ref x, ref y, ref f, j);
             return;
         }
-        for (int j = 0; NchwDriver.Next(ref j, n, OW); j += n) Fused3x3Strip<TOp>(p, g, ref x, ref y, ref f, j);
+        for (int j = 0; NchwDriver.Next(ref j, n, OW); j += n) Fused3x3Strip<TOp, W512, Vector512<float>, Vector512<int>, Vector512<float>>(p, g, ref x, ref y, ref f, j);
     }
 
-    /// <summary>One strip of 16 output columns from column <paramref name="j"/> of <see cref="Fused3x3Plane{TOp}"/>.</summary>
+    /// <summary>
+    /// One strip of <c>TW.Count</c> output columns from column <paramref name="j"/> of <see cref="Fused3x3Plane{TOp}"/>: Vector512
+    /// strips, and a last strip of at most 8 columns as Vector256 (the same per-lane additions and factor, so the same bits).
+    /// The first strip's first tap vector (begin padding) and the last strip's third (end padding) are the loaded neighbour
+    /// moved by one lane with a −0 shifted in (<see cref="IWidth{TV, TI, TM}.ShiftIn"/>, <see cref="IWidth{TV, TI, TM}.ShiftDown"/>).
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Fused3x3Strip<TOp>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f, int j) where TOp : IAccumulateOperator
+    static void Fused3x3Strip<TOp, TW, TV, TI, TM>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f, int j)
+        where TOp : IAccumulateOperator where TW : IWidth<TV, TI, TM>
     {
-        const int n = 16;
-        int W = p.LW, H = p.LH, OW = p.OW, OH = p.OH, cs = g.ColStart0, rs = g.RowStart0;
-        var negZero = Vector512.Create(-0f);
+        int n = TW.Count, W = p.LW, H = p.LH, OW = p.OW, OH = p.OH, cs = g.ColStart0, rs = g.RowStart0;
+        TV negZero = TW.Broadcast(-0f);
         bool first = j == 0 && cs < 0, last = j == OW - n && g.RightOvershoot;
         int c0 = j + cs; // input column of tap 0 of this strip's first output
         // Row sum of input row r for this strip (−0 outside the plane).
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        Vector512<float> Row(ref float xr, int r)
+        TV Row(ref float xr, int r)
         {
             if ((uint)r >= (uint)H) return negZero;
             ref float row = ref Unsafe.Add(ref xr, r * W);
-            Vector512<float> t0, t1, t2;
+            TV t0, t1, t2;
             if (first)
             {
-                t1 = Vector512.LoadUnsafe(ref row, 0);
-                t0 = Avx512F.AlignRight32(t1.AsInt32(), negZero.AsInt32(), 15).AsSingle();      // [−0, x0 .. x14]
-                t2 = Vector512.LoadUnsafe(ref row, 1);
+                t1 = TW.Load(ref row, 0);
+                t0 = TW.ShiftIn(negZero, t1);   // [−0, x0 .. x(n−2)]
+                t2 = TW.Load(ref row, 1);
             }
             else if (last)
             {
-                t0 = Vector512.LoadUnsafe(ref row, (nuint)c0);
-                t1 = Vector512.LoadUnsafe(ref row, (nuint)(c0 + 1));
-                t2 = Avx512F.AlignRight32(negZero.AsInt32(), t1.AsInt32(), 1).AsSingle();       // [x(c0+2) .. x(W−1), −0]
+                t0 = TW.Load(ref row, c0);
+                t1 = TW.Load(ref row, c0 + 1);
+                t2 = TW.ShiftDown(t1, negZero); // [x(c0+2) .. x(W−1), −0]
             }
             else
             {
-                t0 = Vector512.LoadUnsafe(ref row, (nuint)c0);
-                t1 = Vector512.LoadUnsafe(ref row, (nuint)(c0 + 1));
-                t2 = Vector512.LoadUnsafe(ref row, (nuint)(c0 + 2));
+                t0 = TW.Load(ref row, c0);
+                t1 = TW.Load(ref row, c0 + 1);
+                t2 = TW.Load(ref row, c0 + 2);
             }
-            return TOp.Invoke(TOp.Invoke(TOp.Term(t0), TOp.Term(t1)), TOp.Term(t2));
+            return TW.Invoke<TOp>(TW.Invoke<TOp>(TW.Term<TOp>(t0), TW.Term<TOp>(t1)), TW.Term<TOp>(t2));
         }
         var h0 = Row(ref x, rs);
         var h1 = Row(ref x, rs + 1);
         for (int oh = 0; oh < OH; oh++)
         {
             var h2 = Row(ref x, rs + oh + 2);
-            var acc = TOp.Invoke(TOp.Invoke(h0, h1), h2);
-            TOp.Finalize(acc, Vector512.LoadUnsafe(ref f, (nuint)(oh * OW + j))).StoreUnsafe(ref y, (nuint)(oh * OW + j));
-            h0 = h1; h1 = h2;
-        }
-    }
-
-    /// <summary>
-    /// The last 8 output columns (from <paramref name="j"/>) of <see cref="Fused3x3Plane{TOp}"/> in one Vector256 strip: the same
-    /// per-lane additions and factor as <see cref="Fused3x3Strip{TOp}"/> (so the same bits), a third tap vector past the row end
-    /// shifted in from the second with a −0 lane.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    static void Fused3x3Tail256<TOp>(PoolPlan p, Fused3x3Geometry g, ref float x, ref float y, ref float f, int j) where TOp : IAccumulateOperator
-    {
-        int W = p.LW, H = p.LH, OW = p.OW, OH = p.OH, c0 = j + g.ColStart0, rs = g.RowStart0;
-        bool last = g.RightOvershoot;
-        var negZero = Vector256.Create(-0f);
-        [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        Vector256<float> Row(ref float xr, int r)
-        {
-            if ((uint)r >= (uint)H) return negZero;
-            ref float row = ref Unsafe.Add(ref xr, r * W);
-            var t0 = Vector256.LoadUnsafe(ref row, (nuint)c0);
-            var t1 = Vector256.LoadUnsafe(ref row, (nuint)(c0 + 1));
-            var t2 = last ? Avx512F.VL.AlignRight32(negZero.AsInt32(), t1.AsInt32(), 1).AsSingle() : Vector256.LoadUnsafe(ref row, (nuint)(c0 + 2));
-            return TOp.Invoke(TOp.Invoke(TOp.Term(t0), TOp.Term(t1)), TOp.Term(t2));
-        }
-        var h0 = Row(ref x, rs);
-        var h1 = Row(ref x, rs + 1);
-        for (int oh = 0; oh < OH; oh++)
-        {
-            var h2 = Row(ref x, rs + oh + 2);
-            var acc = TOp.Invoke(TOp.Invoke(h0, h1), h2);
-            TOp.Finalize(acc, Vector256.LoadUnsafe(ref f, (nuint)(oh * OW + j))).StoreUnsafe(ref y, (nuint)(oh * OW + j));
+            var acc = TW.Invoke<TOp>(TW.Invoke<TOp>(h0, h1), h2);
+            TW.Store(TW.Finalize<TOp>(acc, TW.Load(ref f, oh * OW + j)), ref y, oh * OW + j);
             h0 = h1; h1 = h2;
         }
     }

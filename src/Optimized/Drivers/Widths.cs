@@ -47,6 +47,11 @@ public interface IWidth<TV, TI, TM>
     /// </summary>
     static abstract TV ShiftIn(TV prev, TV cur);
     /// <summary>
+    /// <c>[cur[1], …, cur[Count−1], next[0]]</c>: <paramref name="cur"/> moved down one lane with the first lane of
+    /// <paramref name="next"/> shifted in (no arithmetic). Available wherever <see cref="CanUnzip"/> is.
+    /// </summary>
+    static abstract TV ShiftDown(TV cur, TV next);
+    /// <summary>
     /// <c>x &gt; acc ? x : acc</c> lane-wise: every select operator's rule when <c>x</c> is not NaN (ties and ±0 keep <c>acc</c>). On x86 one
     /// <c>maxps x, acc</c>, which is exactly that: it returns its second operand when the two are equal (±0 included) or unordered.
     /// </summary>
@@ -103,6 +108,7 @@ public readonly struct Scalar : IWidth<float, int, bool>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Evens(float a, float b) => a;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float Odds(float a, float b) => b;
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ShiftIn(float prev, float cur) => prev;
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static float ShiftDown(float cur, float next) => next;
 }
 
 public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128<float>>
@@ -157,6 +163,11 @@ public readonly struct W128 : IWidth<Vector128<float>, Vector128<int>, Vector128
     public static Vector128<float> ShiftIn(Vector128<float> prev, Vector128<float> cur) =>
         Sse.IsSupported ? Sse.Shuffle(Sse.Shuffle(prev, cur, 0b00_00_11_11), cur, 0b10_01_10_00)
         : Vector128.Create(prev.GetElement(3), cur.GetElement(0), cur.GetElement(1), cur.GetElement(2));
+    // shufps 0b00_00_11_11: [c3, c3, n0, n0]; then 0b10_00_10_01 of c and that: [c1, c2, c3, n0].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> ShiftDown(Vector128<float> cur, Vector128<float> next) =>
+        Sse.IsSupported ? Sse.Shuffle(cur, Sse.Shuffle(cur, next, 0b00_00_11_11), 0b10_00_10_01)
+        : Vector128.Create(cur.GetElement(1), cur.GetElement(2), cur.GetElement(3), next.GetElement(0));
 }
 
 public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256<float>>
@@ -206,10 +217,18 @@ public readonly struct W256 : IWidth<Vector256<float>, Vector256<int>, Vector256
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Odds(Vector256<float> a, Vector256<float> b) =>
         Avx2.Permute4x64(Avx.Shuffle(a, b, 0b11_01_11_01).AsDouble(), 0b11_01_10_00).AsSingle();
-    // vperm2i128 0x21: [p4..p7 | c0..c3]; vpalignr by 12 bytes per 128-bit half of c over that: [p7 c0 c1 c2 | c3 c4 c5 c6].
+    // valignd by 7 lanes where AVX-512VL is; else vperm2i128 0x21: [p4..p7 | c0..c3], and vpalignr by 12 bytes per 128-bit half
+    // of c over that: [p7 c0 c1 c2 | c3 c4 c5 c6].
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> ShiftIn(Vector256<float> prev, Vector256<float> cur) =>
-        Avx2.AlignRight(cur.AsByte(), Avx2.Permute2x128(prev.AsByte(), cur.AsByte(), 0x21), 12).AsSingle();
+        Avx512F.VL.IsSupported ? Avx512F.VL.AlignRight32(cur.AsInt32(), prev.AsInt32(), 7).AsSingle()
+        : Avx2.AlignRight(cur.AsByte(), Avx2.Permute2x128(prev.AsByte(), cur.AsByte(), 0x21), 12).AsSingle();
+    // valignd by 1 lane where AVX-512VL is; else vperm2i128 0x21: [c4..c7 | n0..n3], and vpalignr by 4 bytes per 128-bit half
+    // of that over c: [c1 c2 c3 c4 | c5 c6 c7 n0].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> ShiftDown(Vector256<float> cur, Vector256<float> next) =>
+        Avx512F.VL.IsSupported ? Avx512F.VL.AlignRight32(next.AsInt32(), cur.AsInt32(), 1).AsSingle()
+        : Avx2.AlignRight(Avx2.Permute2x128(cur.AsByte(), next.AsByte(), 0x21), cur.AsByte(), 4).AsSingle();
 }
 
 public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512<float>>
@@ -263,4 +282,8 @@ public readonly struct W512 : IWidth<Vector512<float>, Vector512<int>, Vector512
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> ShiftIn(Vector512<float> prev, Vector512<float> cur) =>
         Avx512F.AlignRight32(cur.AsInt32(), prev.AsInt32(), 15).AsSingle();
+    // valignd by 1 lane of next ‖ cur: [c1, …, c15, n0].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> ShiftDown(Vector512<float> cur, Vector512<float> next) =>
+        Avx512F.AlignRight32(next.AsInt32(), cur.AsInt32(), 1).AsSingle();
 }
