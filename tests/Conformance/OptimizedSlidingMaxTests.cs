@@ -201,7 +201,7 @@ public class OptimizedSlidingMaxTests
         }
     }
 
-    /// <summary>Where the path applies and where the other kernels keep the case.</summary>
+    /// <summary>Where the path applies and where the other kernels keep the case (an opted-out plan among them).</summary>
     [Test]
     public void PathPredicates()
     {
@@ -218,6 +218,17 @@ public class OptimizedSlidingMaxTests
             Assert.That(SlidingMax.TakesSlidingMaxPath(Plan(13, 1, 1, 6, PoolSemantics.Torch, Reduction.Average), l), Is.False, $"{l}: an average");
             var a3 = PoolGeometry.Explicit(9, 5, 1, 1, 2, 2, CeilRule.Floor);
             Assert.That(SlidingMax.TakesSlidingMaxPath(new PoolPlan(new PoolDescriptor(Reduction.Max, [a3, a3, a3], PoolSemantics.Torch)), l), Is.False, $"{l}: 3-D");
+        }
+        // A plan opted out (the benchmarks' general-kernel baseline) leaves the path from its next call, even after it was used;
+        // the general kernels give the same bits.
+        foreach (var l in new[] { TensorLayout.Nchw, TensorLayout.Nhwc })
+        {
+            var plan = Plan(13, 1, 1, 6, PoolSemantics.Torch);
+            var xs = Fill("ties", [1, 3, 56, 56], 13);
+            var before = RunKernel(Kernel(l, 2), plan, [56, 56], xs, 1, $"{l} k13").Values;
+            SlidingMax.OptOut(plan);
+            Assert.That(SlidingMax.TakesSlidingMaxPath(plan, l), Is.False, $"{l}: opted out");
+            Assert.That(Bits(RunKernel(Kernel(l, 2), plan, [56, 56], xs, 1, $"{l} k13 opted out").Values), Is.EqualTo(Bits(before)), $"{l}: general kernel, same bits");
         }
         // With indices the kernels keep the general path: indices are still right.
         var d = new PoolDescriptor(Reduction.Max, [PoolGeometry.Explicit(9, 5, 1, 1, 2, 2, CeilRule.Floor), PoolGeometry.Explicit(9, 5, 1, 1, 2, 2, CeilRule.Floor)], PoolSemantics.Torch);

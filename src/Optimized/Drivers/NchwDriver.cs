@@ -65,7 +65,7 @@ public static class NchwDriver
 
     public static void Select<TOp>(PoolPlan p, int planes, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator
     {
-        if (indices is null && p.SlidingMax is { Planar: true } sm) { SlidingMax.SelectNchw<TOp>(p, sm, planes, x, y, threads); return; }
+        if (indices is null && SlidingMax.For(p) is { Planar: true } sm) { SlidingMax.SelectNchw<TOp>(p, sm, planes, x, y, threads); return; }
         if (indices is null && p.Stride2 is Stride2Rows g)
         {
             Run(p, planes, threads, (q, s) => Stride2ColumnsFirstTier<TOp>(p, g, x, q, y, s));

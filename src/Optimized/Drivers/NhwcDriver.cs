@@ -17,7 +17,7 @@ public static class NhwcDriver
 {
     public static void Select<TOp>(PoolPlan p, int batch, int channels, float[] x, float[] y, long[]? indices, int threads) where TOp : ISelectOperator
     {
-        if (indices is null && p.SlidingMax is { ChannelsLast: true } sm) { SlidingMax.SelectNhwc<TOp>(p, sm, batch, channels, x, y, threads); return; }
+        if (indices is null && SlidingMax.For(p) is { ChannelsLast: true } sm) { SlidingMax.SelectNhwc<TOp>(p, sm, batch, channels, x, y, threads); return; }
         if (indices is null) Run(p, batch, channels, threads, (row, _) => SelectRowValues<TOp>(p, channels, x, row, y));
         else Run(p, batch, channels, threads, (row, yi) => SelectRow<TOp>(p, channels, x, row, y, indices, yi));
     }

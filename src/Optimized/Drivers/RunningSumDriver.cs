@@ -196,23 +196,23 @@ public static class RunningSumDriver
         }
     }
 
-    static readonly ConditionalWeakTable<PoolPlan, object> OptedOut = new(), OptedIn = new();
+    static readonly PlanMarks OptedOut = new(), OptedIn = new();
 
     /// <summary>Makes <paramref name="plan"/> take the fixed-order path from now on (for measurements and tests against it).</summary>
-    public static void OptOut(PoolPlan plan) => OptedOut.AddOrUpdate(plan, plan);
+    public static void OptOut(PoolPlan plan) => OptedOut.Add(plan);
 
     /// <summary>
     /// Makes <paramref name="plan"/> take the running path whatever its window size (where geometry and input allow it), so tests
     /// exercise it on small problems whatever <see cref="MinWindowTaps"/> is.
     /// </summary>
-    public static void OptIn(PoolPlan plan) => OptedIn.AddOrUpdate(plan, plan);
+    public static void OptIn(PoolPlan plan) => OptedIn.Add(plan);
 
     /// <summary>
     /// Whether the plan qualifies, input aside: average, rank ≤ 2, stride 1, dilation 1, at least <see cref="MinWindowTaps"/> taps
     /// (or opted in), not opted out.
     /// </summary>
     public static bool PlanQualifies(PoolPlan p) =>
-        p.RunningSum is { } g && !OptedOut.TryGetValue(p, out _) && (g.WindowTaps >= MinWindowTaps || OptedIn.TryGetValue(p, out _));
+        p.RunningSum is { } g && !OptedOut.Has(p) && (g.WindowTaps >= MinWindowTaps || OptedIn.Has(p));
 
     /// <summary>Whether an average over <paramref name="p"/> of the input <paramref name="x"/> (its first <paramref name="length"/> values) takes the running-sum path.</summary>
     public static bool TakesRunningSumPath(PoolPlan p, float[] x, long length) =>

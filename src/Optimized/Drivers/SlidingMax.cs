@@ -86,15 +86,17 @@ public static class SlidingMax
     /// </summary>
     public const int MinWindowChannelsLast = 4;
 
-    /// <summary>
-    /// Benchmarks only: while set on a thread, plans whose <see cref="PoolPlan.SlidingMax"/> is first read on that thread do not take
-    /// this path (the general kernels run), so a harness can time both on one problem.
-    /// </summary>
-    [ThreadStatic] public static bool SuppressForBenchmarks;
+    static readonly PlanMarks OptedOut = new();
+
+    /// <summary>Makes <paramref name="plan"/> take the general kernels from now on (benchmarks time both paths on one problem).</summary>
+    public static void OptOut(PoolPlan plan) => OptedOut.Add(plan);
+
+    /// <summary>The geometry of the sliding-max path when a max over <paramref name="p"/> without indices takes it, else null.</summary>
+    public static Windows? For(PoolPlan p) => OptedOut.Has(p) ? null : p.SlidingMax;
 
     /// <summary>Whether a max over <paramref name="p"/> without indices takes the sliding-max path in a layout (for tests and reports).</summary>
     public static bool TakesSlidingMaxPath(PoolPlan p, TensorLayout layout) =>
-        p.SlidingMax is { } g && (layout == TensorLayout.Nchw ? g.Planar : g.ChannelsLast);
+        For(p) is { } g && (layout == TensorLayout.Nchw ? g.Planar : g.ChannelsLast);
 
     /// <summary>The stride-1 window geometry of a plan: windows <c>[S0 + o, S0 + o + K) ∩ [0, L)</c> on both axes.</summary>
     public sealed class Windows
@@ -115,7 +117,7 @@ public static class SlidingMax
         /// </summary>
         public static Windows? For(PoolPlan p, int? minWindow = null, RowMethod? row = null)
         {
-            if (SuppressForBenchmarks || p.Reduction != Core.Reduction.Max || p.NanFirstTapOnly || !p.SingleSlice || p.DilH != 1 || p.DilW != 1) return null;
+            if (p.Reduction != Core.Reduction.Max || p.NanFirstTapOnly || !p.SingleSlice || p.DilH != 1 || p.DilW != 1) return null;
             if (p.Descriptor is not { } d || d.Axes.Length is < 1 or > 2) return null;
             var aw = d.Axes[^1];
             var ah = d.Axes.Length == 2 ? d.Axes[0] : new Core.Axis(1, 1, 1, 1, 0, 0, 1);
