@@ -706,9 +706,7 @@ public static class NchwDriver
                 TV b0 = TW.Load(ref x, j + n), b1 = TW.Load(ref x1, j + n), b2 = TW.Load(ref x2, j + n);
                 sum = TW.Add(sum, TW.Add(TW.Add(TW.Add(a0, a1), a2), TW.Add(TW.Add(b0, b1), b2)));
                 TV a = TW.MaxOrdered(TW.MaxOrdered(a0, a1), a2), b = TW.MaxOrdered(TW.MaxOrdered(b0, b1), b2);
-                TV odds = TW.Odds(a, b), acc = TW.Evens(a, b);
-                if (TTaps.Odd) acc = TW.MaxOrdered(acc, odds);
-                if (TTaps.Left) acc = TW.MaxOrdered(acc, TW.ShiftIn(prevOdds, odds));
+                TV odds = TW.Odds(a, b), acc = Stride2Windows<TW, TV, TI, TM, TTaps>(TW.Evens(a, b), odds, prevOdds);
                 prevOdds = odds;
                 least = TW.MinMagnitude(least, acc);
                 TW.Store(acc, ref r, t);
@@ -719,9 +717,7 @@ public static class NchwDriver
             for (; t + n <= len; t += n)
             {
                 TV a = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t, cnt, step, ref sum), b = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t + n, cnt, step, ref sum);
-                TV odds = TW.Odds(a, b), acc = TW.Evens(a, b);
-                if (TTaps.Odd) acc = TW.MaxOrdered(acc, odds);
-                if (TTaps.Left) acc = TW.MaxOrdered(acc, TW.ShiftIn(prevOdds, odds));
+                TV odds = TW.Odds(a, b), acc = Stride2Windows<TW, TV, TI, TM, TTaps>(TW.Evens(a, b), odds, prevOdds);
                 prevOdds = odds;
                 least = TW.MinMagnitude(least, acc);
                 TW.Store(acc, ref r, t);
@@ -732,9 +728,7 @@ public static class NchwDriver
         {
             // Lanes past rest are windows of columns inside the row too: at worst a false ±0 alarm, which costs time, never bits.
             TV a = ColumnMaxAt<TW, TV, TI, TM>(ref x, 2 * t, cnt, step, ref sum);
-            TV odds = TW.Odds(a, a), acc = TW.Evens(a, a);
-            if (TTaps.Odd) acc = TW.MaxOrdered(acc, odds);
-            if (TTaps.Left) acc = TW.MaxOrdered(acc, TW.ShiftIn(prevOdds, odds));
+            TV acc = Stride2Windows<TW, TV, TI, TM, TTaps>(TW.Evens(a, a), TW.Odds(a, a), prevOdds);
             least = TW.MinMagnitude(least, acc);
             TW.StoreFirst(acc, ref r, t, rest);
         }
@@ -753,6 +747,20 @@ public static class NchwDriver
             TW.Store(acc, ref r, t0);
         }
         return (TW.AnySet(TW.NoteNaN(TW.Zero, sum, sum)) ? FoundNaN : 0) | (TW.AnyZero(least) ? FoundZero : 0);
+    }
+
+    /// <summary>
+    /// The window maxima of a block from its column maxima: <paramref name="evens"/> (column 2t), with <paramref name="odds"/>
+    /// (2t + 1) where the window reaches it and the odd lanes moved up one lane after <paramref name="prevOdds"/>'s last
+    /// (2t − 1) where it starts there.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    static TV Stride2Windows<TW, TV, TI, TM, TTaps>(TV evens, TV odds, TV prevOdds) where TW : IWidth<TV, TI, TM> where TTaps : IStride2Taps
+    {
+        TV acc = evens;
+        if (TTaps.Odd) acc = TW.MaxOrdered(acc, odds);
+        if (TTaps.Left) acc = TW.MaxOrdered(acc, TW.ShiftIn(prevOdds, odds));
+        return acc;
     }
 
     /// <summary>The column maxima <c>max over m &lt; cnt of x[m·step + j + i]</c> of one vector at <paramref name="j"/>, their taps added to <paramref name="sum"/>.</summary>
